@@ -1,0 +1,76 @@
+"""One place that turns every API failure into `{"code": ..., "detail": ...}` JSON."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from .errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response({"code": exc.code, "detail": exc.detail, **exc.extra}, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, IntegrityError):
+        # Services take locks so constraints are not hit; if one is, the request lost a race
+        # the locks did not cover. Report a conflict rather than a crash.
+        logger.warning("Constraint stopped a write: %s", exc)
+        set_rollback()
+        return Response(
+            {
+                "code": "conflict",
+                "detail": "The request conflicts with a concurrent change; retry.",
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    set_rollback()
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"code": "invalid", "detail": "Some fields are not valid.", "errors": exc.detail}
+    else:
+        code = exc.get_codes()
+        body = {
+            "code": code if isinstance(code, str) else exc.default_code,
+            "detail": str(exc.detail),
+        }
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_not_found(request, exception=None):
+    """404 for paths that no URL matches: JSON under /api/, the normal page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "detail": "No such API endpoint."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            {"code": "server_error", "detail": "Something went wrong on our side."}, status=500
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,0 +1,25 @@
+"""The one family of domain errors. Services raise them; `api_errors` maps them to JSON."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A rule said no. `code` is stable and machine-readable; `detail` is for people."""
+
+    status: int = 409
+
+    def __init__(self, code: str, detail: str, *, status: int | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class InvalidInput(DomainError):
+    status = 400

@@ -1,0 +1,406 @@
+"""Branches, their services and counters, and the tickets that queue for them.
+
+The rules that must never break are database constraints; `services.py` takes the locks that keep
+them from being hit in the first place.
+"""
+
+import secrets
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def new_token() -> str:
+    """An unguessable handle for a customer's ticket: 128 random bits."""
+    return secrets.token_urlsafe(16)
+
+
+class Bilingual(models.Model):
+    """Models shown to customers carry their name in Chinese and English."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class Branch(Bilingual):
+    code = models.CharField(
+        _("code"),
+        max_length=16,
+        unique=True,
+        validators=[
+            RegexValidator(r"^[A-Z0-9]+(-[A-Z0-9]+)*$", _("Use capitals, digits and dashes."))
+        ],
+        help_text=_("Short code such as GZ-TH01; it appears in URLs."),
+    )
+    city_zh = models.CharField(_("city (Chinese)"), max_length=50)
+    city_en = models.CharField(_("city (English)"), max_length=50)
+    address_zh = models.CharField(_("address (Chinese)"), max_length=200)
+    address_en = models.CharField(_("address (English)"), max_length=200)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90), name="branch_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180), name="branch_longitude_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    @property
+    def city(self) -> str:
+        return self.city_zh if (get_language() or "").startswith("zh") else self.city_en
+
+    @property
+    def address(self) -> str:
+        return self.address_zh if (get_language() or "").startswith("zh") else self.address_en
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def local_time(self, at: datetime) -> datetime:
+        return at.astimezone(self.zone)
+
+    def business_day(self, at: datetime) -> date:
+        """The branch's local date at `at`: numbering restarts with it."""
+        return self.local_time(at).date()
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["branch", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "weekday"], name="one_opening_per_weekday"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="opens_before_closes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def covers(self, moment: time) -> bool:
+        return self.opens <= moment < self.closes
+
+
+class Service(Bilingual):
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="services")
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=1,
+        validators=[RegexValidator(r"^[A-Z]$", _("One capital letter."))],
+        help_text=_("Letter before ticket numbers: A cash, B non-cash, C wealth, V priority."),
+    )
+    default_handling_minutes = models.PositiveSmallIntegerField(
+        _("default handling time (minutes)"), default=5, validators=[MinValueValidator(1)]
+    )
+    overtime_threshold_minutes = models.PositiveSmallIntegerField(
+        _("over-time threshold (minutes)"), default=30, validators=[MinValueValidator(1)]
+    )
+    # A moving average of recent handling times, kept up to date as tickets finish, so that an
+    # estimate costs no query over finished tickets. Null until the first ticket finishes.
+    live_handling_seconds = models.FloatField(
+        _("live handling time (seconds)"), null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["branch", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "prefix"], name="one_prefix_per_branch"),
+            models.CheckConstraint(
+                condition=Q(default_handling_minutes__gte=1), name="handling_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(overtime_threshold_minutes__gte=1), name="threshold_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name_zh}"
+
+    @property
+    def handling_minutes(self) -> float:
+        """The live handling time, or the default before any ticket has finished."""
+        if self.live_handling_seconds is None:
+            return float(self.default_handling_minutes)
+        return self.live_handling_seconds / 60
+
+
+class Counter(models.Model):
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="counters")
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    services = models.ManyToManyField(Service, related_name="counters", verbose_name=_("services"))
+    is_open = models.BooleanField(_("open"), default=False)
+    teller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="counters",
+        verbose_name=_("teller"),
+    )
+
+    class Meta:
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        ordering = ["branch", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "number"], name="one_counter_number_per_branch"
+            ),
+            models.UniqueConstraint(
+                fields=["teller"], condition=Q(teller__isnull=False), name="one_counter_per_teller"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="counter_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch.code} #{self.number}"
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    CALLED = "called", _("called")
+    SERVING = "serving", _("serving")
+    DONE = "done", _("done")
+    NO_SHOW = "no_show", _("no show")
+    CANCELLED = "cancelled", _("cancelled")
+    TRANSFERRED = "transferred", _("transferred")
+    EXPIRED = "expired", _("expired")
+
+
+class TicketChannel(models.TextChoices):
+    KIOSK = "kiosk", _("kiosk")
+    REMOTE = "remote", _("remote")
+    APPOINTMENT = "appointment", _("appointment")
+
+
+class Ticket(models.Model):
+    Status = TicketStatus
+    Channel = TicketChannel
+
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
+    business_day = models.DateField(_("business day"))
+    number = models.CharField(_("number"), max_length=8)
+    channel = models.CharField(_("channel"), max_length=16, choices=TicketChannel.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counter = models.ForeignKey(
+        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    recall_count = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    # Set for a checked-in appointment: once the slot has begun the ticket is called first.
+    appointment_starts_at = models.DateTimeField(_("appointment starts at"), null=True, blank=True)
+    transferred_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-issued_at"]
+        constraints = [
+            # The customer holds the number: never two alike in a branch on one day. A transferred
+            # ticket carries its number into the new queue, so only first issues count here.
+            models.UniqueConstraint(
+                fields=["branch", "business_day", "number"],
+                condition=Q(transferred_from__isnull=True),
+                name="one_ticket_per_number_per_branch_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TicketStatus.values), name="ticket_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=TicketChannel.values), name="ticket_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="ticket_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(status="done"), name="only_done_tickets_rated"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["service", "business_day", "issued_at"],
+                condition=Q(status="waiting"),
+                name="ticket_waiting_idx",
+            ),
+            models.Index(fields=["branch", "business_day", "status"], name="ticket_branch_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_status_display()})"
+
+
+class TicketSequence(models.Model):
+    """The last number issued per queue and business day; its row lock serialises issuing."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    business_day = models.DateField()
+    last_issued = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "business_day"], name="one_sequence_per_queue_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.business_day}: {self.last_issued}"
+
+
+class TicketEvent(models.Model):
+    """Every change of a ticket: what, who, when. Written in the transaction of the change."""
+
+    class Action(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        CALLED = "called", _("called")
+        RECALLED = "recalled", _("recalled")
+        STARTED = "started", _("started")
+        FINISHED = "finished", _("finished")
+        NO_SHOW = "no_show", _("marked no-show")
+        CANCELLED = "cancelled", _("cancelled")
+        TRANSFERRED = "transferred", _("transferred")
+        EXPIRED = "expired", _("expired")
+        RATED = "rated", _("rated")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    counter = models.ForeignKey(
+        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {self.action} {self.at:%H:%M:%S}"
+
+
+class StaffMembership(models.Model):
+    """What a staff user may touch: one branch as teller or lobby manager, or all as head office."""
+
+    class Role(models.TextChoices):
+        TELLER = "teller", _("teller")
+        LOBBY_MANAGER = "lobby_manager", _("lobby manager")
+        HEAD_OFFICE = "head_office", _("head office")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "branch"], name="one_membership_per_branch"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(branch__isnull=True), name="one_head_office_membership"
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="head_office") & Q(branch__isnull=True))
+                | (Q(role__in=["teller", "lobby_manager"]) & Q(branch__isnull=False)),
+                name="branch_roles_have_a_branch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} {self.branch.code if self.branch else ''}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a creating POST, replayed when a client retries with the same key."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_answer_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

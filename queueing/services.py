@@ -1,0 +1,397 @@
+"""Every write to the queues. API views, pages, consumers and tasks call these and nothing else.
+
+Invariants kept here, with the database constraints as backstop:
+- numbers run 1..N per (service, business day) with no gap and no duplicate, under any concurrency:
+  the sequence row is incremented in the same transaction as the ticket insert;
+- a state change happens once: each is a compare-and-swap on the current status, and a lost race
+  is an `InvalidTransition`, never a second change;
+- every change writes a `TicketEvent` in its own transaction.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import selectors
+from .errors import InvalidTransition, QueueError
+from .models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
+
+Status = Ticket.Status
+Action = TicketEvent.Action
+User = AbstractBaseUser | AnonymousUser
+
+MAX_RECALLS = 2
+# Weight of the newest handling time in the moving average (about the last ten tickets count).
+HANDLING_AVERAGE_WEIGHT = 0.2
+# A ticket left "serving" over lunch must not wreck every estimate: clamp what one ticket adds.
+HANDLING_SAMPLE_BOUNDS = (0.2, 4.0)
+
+
+def format_ticket_number(prefix: str, sequence: int) -> str:
+    return f"{prefix}{sequence:03d}"
+
+
+def _next_sequence(*, service: Service, business_day) -> int:
+    """Take the next number of a queue. Holds the sequence row lock until the caller commits."""
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    # One statement for insert-or-increment: PostgreSQL and SQLite both speak it, and the row
+    # lock it takes makes concurrent issuers of the same queue wait for this transaction.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (service_id, business_day, last_issued) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (service_id, business_day) "
+            f"DO UPDATE SET last_issued = {table}.last_issued + 1 RETURNING last_issued",
+            [service.pk, business_day],
+        )
+        return cursor.fetchone()[0]
+
+
+def _actor(user: User | None) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def ticket_issue(
+    *,
+    service: Service,
+    channel: str,
+    actor: User | None = None,
+    appointment_starts_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Issue the next number of `service`'s queue for today, while the branch is open."""
+    now = now or timezone.now()
+    branch = service.branch
+    if not branch.is_active or not service.is_active:
+        raise QueueError(
+            "service_unavailable", f"{service.name_en} is not offered at {branch.code}."
+        )
+    if not selectors.branch_is_open(branch=branch, at=now):
+        raise QueueError("branch_closed", f"{branch.code} is closed now.")
+    if channel not in Ticket.Channel.values:
+        raise QueueError("invalid_channel", f"Unknown channel {channel!r}.", status=400)
+    business_day = branch.business_day(now)
+    with transaction.atomic():
+        sequence = _next_sequence(service=service, business_day=business_day)
+        ticket = Ticket.objects.create(
+            branch=branch,
+            service=service,
+            business_day=business_day,
+            number=format_ticket_number(service.prefix, sequence),
+            channel=channel,
+            issued_at=now,
+            appointment_starts_at=appointment_starts_at,
+        )
+        TicketEvent.objects.create(
+            ticket=ticket,
+            action=Action.ISSUED,
+            to_status=Status.WAITING,
+            actor=_actor(actor),
+            at=now,
+        )
+    return ticket
+
+
+def _transition(
+    ticket: Ticket,
+    *,
+    allowed_from: Iterable[str],
+    to: str,
+    action: str,
+    verb: str,
+    actor: User | None,
+    counter: Counter | None = None,
+    extra_condition: Q | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    **changes,
+) -> Ticket:
+    """Compare-and-swap the ticket from one of `allowed_from` to `to` and log it.
+
+    Call inside `transaction.atomic()` when other writes must share its fate.
+    """
+    now = now or timezone.now()
+    allowed_from = list(allowed_from)
+    condition = Q(pk=ticket.pk, status__in=allowed_from)
+    if extra_condition is not None:
+        condition &= extra_condition
+    with transaction.atomic():
+        updated = Ticket.objects.filter(condition).update(status=to, **changes)
+        if not updated:
+            # Nothing got updated: the state forbids it, or another request got there first.
+            current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
+            raise InvalidTransition(number=ticket.number, status=current or "gone", action=verb)
+        from_status = ticket.status if ticket.status in allowed_from else allowed_from[0]
+        TicketEvent.objects.create(
+            ticket=ticket,
+            action=action,
+            from_status=from_status,
+            to_status=to,
+            actor=_actor(actor),
+            counter=counter,
+            at=now,
+            note=note,
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_call_next(
+    *, counter: Counter, actor: User | None, now: datetime | None = None
+) -> Ticket | None:
+    """Call the first waiting ticket of the counter's services in calling order, or None.
+
+    Rows another counter is calling right now are skipped, not waited for, so two counters
+    calling at once get two different tickets.
+    """
+    now = now or timezone.now()
+    if not counter.is_open:
+        raise QueueError("counter_closed", f"Counter {counter.number} is closed.")
+    service_ids = list(counter.services.values_list("pk", flat=True))
+    with transaction.atomic():
+        waiting = Ticket.objects.filter(
+            service_id__in=service_ids,
+            status=Status.WAITING,
+            business_day=counter.branch.business_day(now),
+        )
+        candidate = (
+            selectors.in_calling_order(waiting, now=now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .only("pk", "number", "status")
+            .first()
+        )
+        if candidate is None:
+            return None
+        return _transition(
+            candidate,
+            allowed_from=[Status.WAITING],
+            to=Status.CALLED,
+            action=Action.CALLED,
+            verb="called",
+            actor=actor,
+            counter=counter,
+            now=now,
+            counter_id=counter.pk,
+            called_at=now,
+        )
+
+
+def ticket_recall(*, ticket: Ticket, actor: User | None, now: datetime | None = None) -> Ticket:
+    """Announce a called ticket again, at most MAX_RECALLS times."""
+    if ticket.status == Status.CALLED and ticket.recall_count >= MAX_RECALLS:
+        raise QueueError(
+            "recall_limit_reached",
+            f"Ticket {ticket.number} was recalled {MAX_RECALLS} times; mark it no-show instead.",
+        )
+    now = now or timezone.now()
+    return _transition(
+        ticket,
+        allowed_from=[Status.CALLED],
+        to=Status.CALLED,
+        action=Action.RECALLED,
+        verb="recalled",
+        actor=actor,
+        counter=ticket.counter,
+        extra_condition=Q(recall_count__lt=MAX_RECALLS),
+        now=now,
+        recall_count=F("recall_count") + 1,
+        called_at=now,
+    )
+
+
+def ticket_start(*, ticket: Ticket, actor: User | None, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    return _transition(
+        ticket,
+        allowed_from=[Status.CALLED],
+        to=Status.SERVING,
+        action=Action.STARTED,
+        verb="started",
+        actor=actor,
+        counter=ticket.counter,
+        now=now,
+        started_at=now,
+    )
+
+
+def ticket_finish(*, ticket: Ticket, actor: User | None, now: datetime | None = None) -> Ticket:
+    """Finish serving; the handling time feeds the service's moving average."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _transition(
+            ticket,
+            allowed_from=[Status.SERVING],
+            to=Status.DONE,
+            action=Action.FINISHED,
+            verb="finished",
+            actor=actor,
+            counter=ticket.counter,
+            now=now,
+            finished_at=now,
+        )
+        _record_handling_time(ticket)
+    return ticket
+
+
+def _record_handling_time(ticket: Ticket) -> None:
+    assert ticket.started_at is not None and ticket.finished_at is not None
+    service = ticket.service
+    default_seconds = service.default_handling_minutes * 60
+    low, high = HANDLING_SAMPLE_BOUNDS
+    seconds = (ticket.finished_at - ticket.started_at).total_seconds()
+    sample = min(max(seconds, default_seconds * low), default_seconds * high)
+    weight = HANDLING_AVERAGE_WEIGHT
+    # In SQL, so two counters finishing at once both count.
+    Service.objects.filter(pk=service.pk).update(
+        live_handling_seconds=Coalesce(F("live_handling_seconds"), Value(sample)) * (1 - weight)
+        + Value(sample * weight)
+    )
+
+
+def ticket_mark_no_show(
+    *, ticket: Ticket, actor: User | None, now: datetime | None = None
+) -> Ticket:
+    return _transition(
+        ticket,
+        allowed_from=[Status.CALLED],
+        to=Status.NO_SHOW,
+        action=Action.NO_SHOW,
+        verb="marked no-show",
+        actor=actor,
+        counter=ticket.counter,
+        now=now,
+    )
+
+
+def ticket_cancel(
+    *, ticket: Ticket, actor: User | None = None, now: datetime | None = None
+) -> Ticket:
+    """The holder (or lobby staff) withdraws a ticket that is still waiting."""
+    return _transition(
+        ticket,
+        allowed_from=[Status.WAITING],
+        to=Status.CANCELLED,
+        action=Action.CANCELLED,
+        verb="cancelled",
+        actor=actor,
+        now=now,
+    )
+
+
+def ticket_transfer(
+    *, ticket: Ticket, to_service: Service, actor: User | None, now: datetime | None = None
+) -> Ticket:
+    """Move a waiting or called ticket to another queue of the same branch.
+
+    The ticket ends as `transferred` and a successor waits in the new queue with the same number
+    and the original issue time, so the customer does not lose their place in line.
+    """
+    now = now or timezone.now()
+    if to_service.branch_id != ticket.branch_id:
+        raise QueueError(
+            "service_not_in_branch", "A ticket moves only within its branch.", status=400
+        )
+    if to_service.pk == ticket.service_id:
+        raise QueueError(
+            "same_service", f"Ticket {ticket.number} is already in that queue.", status=400
+        )
+    if not to_service.is_active:
+        raise QueueError("service_unavailable", f"{to_service.name_en} is not offered now.")
+    with transaction.atomic():
+        _transition(
+            ticket,
+            allowed_from=[Status.WAITING, Status.CALLED],
+            to=Status.TRANSFERRED,
+            action=Action.TRANSFERRED,
+            verb="transferred",
+            actor=actor,
+            counter=ticket.counter,
+            note=f"to {to_service.prefix}",
+            now=now,
+        )
+        successor = Ticket.objects.create(
+            branch_id=ticket.branch_id,
+            service=to_service,
+            business_day=ticket.business_day,
+            number=ticket.number,
+            channel=ticket.channel,
+            issued_at=ticket.issued_at,
+            appointment_starts_at=ticket.appointment_starts_at,
+            transferred_from=ticket,
+        )
+        TicketEvent.objects.create(
+            ticket=successor,
+            action=Action.ISSUED,
+            to_status=Status.WAITING,
+            actor=_actor(actor),
+            at=now,
+            note=f"from {ticket.service.prefix}",
+        )
+    return successor
+
+
+def ticket_rate(
+    *, ticket: Ticket, stars: int, comment: str = "", now: datetime | None = None
+) -> Ticket:
+    """The customer rates a finished ticket 1–5, once."""
+    if not 1 <= stars <= 5:
+        raise QueueError("invalid_rating", "A rating is 1 to 5 stars.", status=400)
+    if ticket.status != Status.DONE:
+        raise QueueError(
+            "not_rateable", f"Ticket {ticket.number} is {ticket.status}; rate it once served."
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Ticket.objects.filter(
+            pk=ticket.pk, status=Status.DONE, rating__isnull=True
+        ).update(rating=stars, rating_comment=comment.strip())
+        if not updated:
+            raise QueueError("already_rated", f"Ticket {ticket.number} was rated already.")
+        TicketEvent.objects.create(
+            ticket=ticket,
+            action=Action.RATED,
+            from_status=Status.DONE,
+            to_status=Status.DONE,
+            at=now,
+            note=f"{stars}/5",
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def tickets_expire_after_closing(*, now: datetime | None = None) -> int:
+    """Expire tickets still waiting or called once their branch has closed for the day.
+
+    Idempotent: running it twice expires nothing more. Returns how many tickets expired.
+    """
+    now = now or timezone.now()
+    expired = 0
+    for branch in Branch.objects.prefetch_related("opening_hours"):
+        today = branch.business_day(now)
+        past_days = Q(business_day__lt=today)
+        stale = (
+            past_days
+            if selectors.branch_is_open(branch=branch, at=now)
+            else past_days | Q(business_day=today)
+        )
+        for ticket in Ticket.objects.filter(
+            stale, branch=branch, status__in=[Status.WAITING, Status.CALLED]
+        ):
+            try:
+                _transition(
+                    ticket,
+                    allowed_from=[Status.WAITING, Status.CALLED],
+                    to=Status.EXPIRED,
+                    action=Action.EXPIRED,
+                    verb="expired",
+                    actor=None,
+                    now=now,
+                )
+            except InvalidTransition:
+                continue  # Served or cancelled since the query ran: nothing to expire.
+            expired += 1
+    return expired

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("branches/", api.BranchListView.as_view(), name="api-branches"),
+    path("branches/<str:code>/", api.BranchDetailView.as_view(), name="api-branch"),
+    path(
+        "branches/<str:code>/counters/<int:number>/call-next/",
+        api.CallNextView.as_view(),
+        name="api-call-next",
+    ),
+    path("tickets/", api.TicketCreateView.as_view(), name="api-tickets"),
+    path("tickets/<str:token>/", api.TicketDetailView.as_view(), name="api-ticket"),
+    path("tickets/<str:token>/cancel/", api.TicketCancelView.as_view(), name="api-ticket-cancel"),
+    path("tickets/<str:token>/rating/", api.TicketRatingView.as_view(), name="api-ticket-rating"),
+    path(
+        "tickets/<str:token>/transfer/",
+        api.TicketTransferView.as_view(),
+        name="api-ticket-transfer",
+    ),
+    *(
+        path(
+            f"tickets/<str:token>/{action}/",
+            api.TicketStaffActionView.as_view(action=action),
+            name=f"api-ticket-{action}",
+        )
+        for action in api.TicketStaffActionView.actions
+    ),
+    path("auth/token/", api.AuthTokenView.as_view(), name="api-auth-token"),
+]
