@@ -1,0 +1,65 @@
+"""Shared fixtures. Tests needing PostgreSQL, Redis or a browser skip where those are missing,
+and fail in CI (CI=true), where a missing service means the run checks less than it claims."""
+
+import os
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from . import factories
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if (
+        item.get_closest_marker("postgres")
+        and "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
+        _missing("it needs PostgreSQL: set DATABASE_URL=postgresql://…")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        _missing("it needs Redis: set REDIS_URL=redis://…")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def branch(db):
+    return factories.make_branch()
+
+
+@pytest.fixture
+def cash(branch):
+    return factories.make_service(branch, "A", name_en="Cash", name_zh="现金")
+
+
+@pytest.fixture
+def non_cash(branch):
+    return factories.make_service(branch, "B", name_en="Non-cash", name_zh="非现金")
+
+
+@pytest.fixture
+def counter(branch, cash, non_cash):
+    return factories.make_counter(branch, 1, [cash, non_cash])
+
+
+@pytest.fixture
+def teller(branch):
+    return factories.make_staff(branch, role="teller")
+
+
+@pytest.fixture
+def teller_api(teller) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(teller)
+    return client
