@@ -63,3 +63,9 @@ def teller_api(teller) -> APIClient:
     client = APIClient()
     client.force_authenticate(teller)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Password hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,87 @@
+"""Who is called next: appointments whose slot has begun, then everyone by issue time."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from queueing import selectors, services
+from queueing.models import Ticket
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def call_all(counter, teller) -> list[str]:
+    numbers = []
+    while (ticket := services.ticket_call_next(counter=counter, actor=teller)) is not None:
+        numbers.append(ticket.number)
+    return numbers
+
+
+def test_tickets_are_called_in_order_of_issue_across_the_counters_services(
+    cash, non_cash, counter, teller
+):
+    start = timezone.now() - timedelta(minutes=30)
+    for minutes, service in [(0, cash), (1, non_cash), (2, cash), (3, non_cash)]:
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            factories.issue(service)
+    assert call_all(counter, teller) == ["A001", "B001", "A002", "B002"]
+
+
+def test_a_checked_in_appointment_whose_slot_began_goes_first(cash, counter, teller):
+    now = timezone.now()
+    factories.issue(cash, 2)
+    factories.issue(
+        cash, channel=Ticket.Channel.APPOINTMENT, appointment_starts_at=now - timedelta(minutes=1)
+    )
+    assert call_all(counter, teller) == ["A003", "A001", "A002"]
+
+
+def test_an_appointment_checked_in_early_waits_like_anyone_until_its_slot(cash, counter, teller):
+    now = timezone.now()
+    factories.issue(
+        cash, channel=Ticket.Channel.APPOINTMENT, appointment_starts_at=now + timedelta(minutes=20)
+    )
+    factories.issue(cash)
+    # Issued first, so first by issue time; it gains no priority before its slot.
+    assert call_all(counter, teller) == ["A001", "A002"]
+
+
+def test_appointments_that_began_go_in_order_of_their_slots(cash, counter, teller):
+    now = timezone.now()
+    factories.issue(cash)
+    factories.issue(cash, channel="appointment", appointment_starts_at=now - timedelta(minutes=5))
+    factories.issue(cash, channel="appointment", appointment_starts_at=now - timedelta(minutes=15))
+    assert call_all(counter, teller) == ["A003", "A002", "A001"]
+
+
+def test_a_counter_calls_only_the_services_it_serves(branch, cash, non_cash, teller):
+    only_b = factories.make_counter(branch, 2, [non_cash])
+    factories.issue(cash)
+    factories.issue(non_cash)
+    assert call_all(only_b, teller) == ["B001"]
+
+
+def test_a_counter_calls_only_todays_tickets_of_its_own_branch(cash, counter, teller):
+    other_branch = factories.make_branch("GZ-YX02")
+    factories.issue(factories.make_service(other_branch, "A"))
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        factories.issue(cash)  # yesterday's, never expired
+    (today,) = factories.issue(cash)
+    assert call_all(counter, teller) == [today.number]
+
+
+def test_position_counts_the_tickets_ahead_in_calling_order(cash, counter, teller):
+    now = timezone.now()
+    first, second = factories.issue(cash, 2)
+    (vip,) = factories.issue(
+        cash, channel="appointment", appointment_starts_at=now - timedelta(minutes=1)
+    )
+    assert [selectors.ticket_position(t) for t in (vip, first, second)] == [1, 2, 3]
+    services.ticket_call_next(counter=counter, actor=teller)
+    first.refresh_from_db()
+    assert selectors.ticket_position(first) == 1
+    vip.refresh_from_db()
+    assert selectors.ticket_position(vip) is None
