@@ -33,7 +33,7 @@ def test_anyone_takes_a_remote_ticket_and_learns_number_position_and_wait(api, c
 
 
 def test_a_kiosk_takes_tickets_for_its_own_branch_only(api, branch, cash):
-    kiosk, key = kiosk_register(branch=branch, name="Lobby 1")
+    _, key = kiosk_register(branch=branch, name="Lobby 1")
     response = take(api, kiosk_key=key)
     assert response.status_code == 201
     assert response.json()["channel"] == "kiosk"
@@ -110,8 +110,6 @@ def test_a_transferred_ticket_points_to_its_successor(api, cash, non_cash, telle
 
 
 def test_a_closed_branch_refuses_with_a_clear_code(api, db):
-    from datetime import time
-
     branch = factories.make_branch("FS-CC01", hours=None)
     factories.make_service(branch, "A")
     response = take(api, branch="FS-CC01")

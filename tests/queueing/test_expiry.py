@@ -26,7 +26,7 @@ def test_open_tickets_expire_after_closing_and_served_ones_stay(nine_to_five):
     _, service, counter = nine_to_five
     with time_machine.travel(MORNING, tick=False):
         factories.issue(service, 4)
-        called, done, serving = (
+        _called, done, serving = (
             services.ticket_call_next(counter=counter, actor=None) for _ in range(3)
         )
         services.ticket_finish(ticket=services.ticket_start(ticket=done, actor=None), actor=None)
