@@ -1,0 +1,94 @@
+"""The periodic expiry runs through a real Celery worker on the Redis broker."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, time as clock
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+
+from branchsite.celery import app
+from queueing import tasks
+from queueing.models import Ticket
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker_queue(tmp_path):
+    """A worker of its own, on a queue of its own, against the test database."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "branchsite",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(tmp_path / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_expires_tickets_left_open_after_closing(worker_queue, tmp_path):
+    branch = factories.make_branch("FS-NH02", hours=(clock(9), clock(17)))
+    service = factories.make_service(branch, "A")
+    with time_machine.travel(datetime(2026, 3, 2, 2, 0, tzinfo=UTC)):
+        factories.issue(service, 3)
+    connection.close()  # let the worker see a quiet database
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        tasks.expire_tickets_after_closing.apply_async(queue=worker_queue)
+    finally:
+        app.conf.task_always_eager = eager
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if set(Ticket.objects.values_list("status", flat=True)) == {"expired"}:
+            break
+        time.sleep(0.2)
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert statuses == {"expired"}, (tmp_path / "worker.log").read_text()
+
+
+@pytest.mark.django_db
+def test_the_beat_schedule_names_tasks_that_exist():
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
