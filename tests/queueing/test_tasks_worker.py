@@ -5,7 +5,8 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, time as clock
+from datetime import UTC, datetime
+from datetime import time as clock
 from pathlib import Path
 
 import pytest
