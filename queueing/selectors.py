@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -188,7 +188,7 @@ def branches_with_waits(
     return results
 
 
-def user_may_act_for_branch(user: AbstractBaseUser | AnonymousUser, branch: Branch) -> bool:
+def user_may_act_for_branch(user: User | AnonymousUser, branch: Branch) -> bool:
     """Staff act on their own branch only; head office and superusers on all."""
     if not user.is_authenticated or not user.is_active:
         return False
@@ -199,7 +199,7 @@ def user_may_act_for_branch(user: AbstractBaseUser | AnonymousUser, branch: Bran
     ).exists()
 
 
-def user_is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_is_staff_member(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or StaffMembership.objects.filter(user=user).exists()

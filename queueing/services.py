@@ -11,7 +11,8 @@ Invariants kept here, with the database constraints as backstop:
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as StaffUser
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -23,7 +24,7 @@ from .models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequenc
 
 Status = Ticket.Status
 Action = TicketEvent.Action
-User = AbstractBaseUser | AnonymousUser
+Actor = StaffUser | AnonymousUser
 
 MAX_RECALLS = 2
 # Weight of the newest handling time in the moving average (about the last ten tickets count).
@@ -51,7 +52,7 @@ def _next_sequence(*, service: Service, business_day) -> int:
         return cursor.fetchone()[0]
 
 
-def _actor(user: User | None) -> AbstractBaseUser | None:
+def _actor(user: Actor | None) -> StaffUser | None:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -59,7 +60,7 @@ def ticket_issue(
     *,
     service: Service,
     channel: str,
-    actor: User | None = None,
+    actor: Actor | None = None,
     appointment_starts_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Ticket:
@@ -103,7 +104,7 @@ def _transition(
     to: str,
     action: str,
     verb: str,
-    actor: User | None,
+    actor: Actor | None,
     counter: Counter | None = None,
     extra_condition: Q | None = None,
     note: str = "",
@@ -141,7 +142,7 @@ def _transition(
 
 
 def ticket_call_next(
-    *, counter: Counter, actor: User | None, now: datetime | None = None
+    *, counter: Counter, actor: Actor | None, now: datetime | None = None
 ) -> Ticket | None:
     """Call the first waiting ticket of the counter's services in calling order, or None.
 
@@ -180,7 +181,7 @@ def ticket_call_next(
         )
 
 
-def ticket_recall(*, ticket: Ticket, actor: User | None, now: datetime | None = None) -> Ticket:
+def ticket_recall(*, ticket: Ticket, actor: Actor | None, now: datetime | None = None) -> Ticket:
     """Announce a called ticket again, at most MAX_RECALLS times."""
     if ticket.status == Status.CALLED and ticket.recall_count >= MAX_RECALLS:
         raise QueueError(
@@ -203,7 +204,7 @@ def ticket_recall(*, ticket: Ticket, actor: User | None, now: datetime | None = 
     )
 
 
-def ticket_start(*, ticket: Ticket, actor: User | None, now: datetime | None = None) -> Ticket:
+def ticket_start(*, ticket: Ticket, actor: Actor | None, now: datetime | None = None) -> Ticket:
     now = now or timezone.now()
     return _transition(
         ticket,
@@ -218,7 +219,7 @@ def ticket_start(*, ticket: Ticket, actor: User | None, now: datetime | None = N
     )
 
 
-def ticket_finish(*, ticket: Ticket, actor: User | None, now: datetime | None = None) -> Ticket:
+def ticket_finish(*, ticket: Ticket, actor: Actor | None, now: datetime | None = None) -> Ticket:
     """Finish serving; the handling time feeds the service's moving average."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -253,7 +254,7 @@ def _record_handling_time(ticket: Ticket) -> None:
 
 
 def ticket_mark_no_show(
-    *, ticket: Ticket, actor: User | None, now: datetime | None = None
+    *, ticket: Ticket, actor: Actor | None, now: datetime | None = None
 ) -> Ticket:
     return _transition(
         ticket,
@@ -268,7 +269,7 @@ def ticket_mark_no_show(
 
 
 def ticket_cancel(
-    *, ticket: Ticket, actor: User | None = None, now: datetime | None = None
+    *, ticket: Ticket, actor: Actor | None = None, now: datetime | None = None
 ) -> Ticket:
     """The holder (or lobby staff) withdraws a ticket that is still waiting."""
     return _transition(
@@ -283,7 +284,7 @@ def ticket_cancel(
 
 
 def ticket_transfer(
-    *, ticket: Ticket, to_service: Service, actor: User | None, now: datetime | None = None
+    *, ticket: Ticket, to_service: Service, actor: Actor | None, now: datetime | None = None
 ) -> Ticket:
     """Move a waiting or called ticket to another queue of the same branch.
 
