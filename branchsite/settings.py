@@ -128,14 +128,17 @@ else:
     # A broker that needs no server: messages are files in a folder that the web process, the
     # worker and beat share.
     _celery_dir = VAR_DIR / "celery"
-    (_celery_dir / "messages").mkdir(parents=True, exist_ok=True)
-    (_celery_dir / "processed").mkdir(parents=True, exist_ok=True)
+    for _folder in ("messages", "processed", "control"):
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "messages"),
         "data_folder_out": str(_celery_dir / "messages"),
         "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
+        # The worker polls the folder; a short interval keeps tasks and shutdown prompt.
+        "polling_interval": 0.5,
     }
 
 # The one place where periodic work is scheduled.
