@@ -1,0 +1,387 @@
+"""Django admin for head office: branches and their set-up, staff, and a read-only view of tickets.
+
+Configuration (branches, opening hours, services, counters, staff) is edited here directly. Tickets
+change only through `queueing.services`, so their admin pages show them and change nothing.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Branch,
+    Counter,
+    IdempotencyKey,
+    OpeningHours,
+    Service,
+    StaffMembership,
+    Ticket,
+    TicketEvent,
+)
+
+User = get_user_model()
+
+
+def branch_staff(branch: Branch | None) -> QuerySet:
+    """Users with a membership of `branch`: the only ones who may staff its counters."""
+    if branch is None or branch.pk is None:
+        return User.objects.none()
+    return User.objects.filter(memberships__branch=branch).distinct().order_by("username")
+
+
+def service_label(service: Service) -> str:
+    return f"{service.branch.code} · {service.prefix} {service.name_zh} / {service.name_en}"
+
+
+class ReadOnlyAdminMixin:
+    """Records written by services only: head office may look, never add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# Branches ---------------------------------------------------------------------------------------
+
+
+class CityFilter(admin.SimpleListFilter):
+    """Cities in the admin's language; each is stored in both."""
+
+    title = _("city")
+    parameter_name = "city"
+
+    def lookups(self, request, model_admin):
+        chinese = (get_language() or "").startswith("zh")
+        cities = Branch.objects.order_by("city_en").values_list("city_en", "city_zh").distinct()
+        return [(city_en, city_zh if chinese else city_en) for city_en, city_zh in cities]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(city_en=self.value())
+        return queryset
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    max_num = len(OpeningHours.Weekday)
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        # A new branch gets a row per weekday; a configured one only what is missing.
+        configured = obj.opening_hours.count() if obj is not None and obj.pk else 0
+        return len(OpeningHours.Weekday) - configured
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+    fields = (
+        "prefix",
+        "name_zh",
+        "name_en",
+        "default_handling_minutes",
+        "overtime_threshold_minutes",
+        "live_handling_minutes",
+        "is_active",
+    )
+    readonly_fields = ("live_handling_minutes",)
+
+    @admin.display(description=_("live handling time (minutes)"))
+    def live_handling_minutes(self, service: Service) -> str:
+        if service.pk is None or service.live_handling_seconds is None:
+            return "—"
+        return f"{service.live_handling_seconds / 60:.1f}"
+
+
+class ServiceChoiceField(forms.ModelMultipleChoiceField):
+    """Services labelled with their branch: every branch has an "A 现金业务"."""
+
+    def label_from_instance(self, obj: Service) -> str:
+        return service_label(obj)
+
+
+class CounterForm(forms.ModelForm):
+    """A counter serves services of its own branch and is staffed by that branch's staff."""
+
+    class Meta:
+        model = Counter
+        fields = ("branch", "number", "services", "is_open", "teller")
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        branch = cleaned.get("branch")
+        if branch is None:
+            return cleaned
+        foreign = [s for s in cleaned.get("services") or [] if s.branch_id != branch.pk]
+        if foreign:
+            self.add_error(
+                "services",
+                _("Choose services of %(branch)s only: %(foreign)s is not one.")
+                % {"branch": branch.code, "foreign": service_label(foreign[0])},
+            )
+        teller = cleaned.get("teller")
+        if teller is not None and not branch_staff(branch).filter(pk=teller.pk).exists():
+            self.add_error(
+                "teller",
+                _("%(user)s is not staff of %(branch)s; add a staff membership first.")
+                % {"user": teller.get_username(), "branch": branch.code},
+            )
+        return cleaned
+
+
+class CounterInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # One counter per teller: the database refuses a second, so say it on the form instead.
+        seen: set[int] = set()
+        deleted = self.deleted_forms
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form in deleted:
+                continue
+            teller = form.cleaned_data.get("teller")
+            if teller is None:
+                continue
+            if teller.pk in seen:
+                form.add_error("teller", _("This teller already staffs another counter."))
+            seen.add(teller.pk)
+
+
+class CounterInline(admin.TabularInline):
+    model = Counter
+    form = CounterForm
+    formset = CounterInlineFormSet
+    extra = 0
+    fields = ("number", "services", "is_open", "teller")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Counter]:
+        return super().get_queryset(request).select_related("teller").prefetch_related("services")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "services":
+            kwargs["form_class"] = ServiceChoiceField
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The form class is built afresh for each request, so narrowing its fields is safe.
+        services = formset.form.base_fields["services"]
+        teller = formset.form.base_fields["teller"]
+        assert isinstance(services, forms.ModelMultipleChoiceField)
+        assert isinstance(teller, forms.ModelChoiceField)
+        if obj is not None and obj.pk:
+            services.queryset = Service.objects.filter(branch=obj).select_related("branch")
+        else:
+            services.queryset = Service.objects.none()
+            services.help_text = _(
+                "Save the branch with its services first, then choose each counter's services."
+            )
+        teller.queryset = branch_staff(obj)
+        return formset
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "city_names", "is_active")
+    list_filter = (CityFilter, "is_active")
+    search_fields = ("code", "name_zh", "name_en", "address_zh", "address_en")
+    fieldsets = (
+        (None, {"fields": ("code", "name_zh", "name_en", "is_active")}),
+        (
+            _("Location"),
+            {
+                "fields": (
+                    ("city_zh", "city_en"),
+                    "address_zh",
+                    "address_en",
+                    ("latitude", "longitude"),
+                    "time_zone",
+                )
+            },
+        ),
+    )
+    inlines = (OpeningHoursInline, ServiceInline, CounterInline)
+
+    @admin.display(description=_("city"), ordering="city_en")
+    def city_names(self, branch: Branch) -> str:
+        return f"{branch.city_zh} / {branch.city_en}"
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = (
+        "branch",
+        "prefix",
+        "name_zh",
+        "name_en",
+        "default_handling_minutes",
+        "overtime_threshold_minutes",
+        "live_handling_minutes",
+        "is_active",
+    )
+    list_filter = ("branch", "prefix", "is_active")
+    search_fields = ("branch__code", "prefix", "name_zh", "name_en")
+    list_select_related = ("branch",)
+    autocomplete_fields = ("branch",)
+    exclude = ("live_handling_seconds",)
+    readonly_fields = ("live_handling_minutes",)
+
+    @admin.display(description=_("live handling time (minutes)"))
+    def live_handling_minutes(self, service: Service) -> str:
+        # Kept by the services as tickets finish; editing it here would only skew estimates.
+        if service.live_handling_seconds is None:
+            return "—"
+        return f"{service.live_handling_seconds / 60:.1f}"
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    form = CounterForm
+    list_display = ("branch", "number", "service_prefixes", "is_open", "teller")
+    list_filter = ("branch", "is_open")
+    search_fields = ("branch__code", "branch__name_zh", "branch__name_en", "teller__username")
+    list_select_related = ("branch", "teller")
+    autocomplete_fields = ("branch", "teller")
+    filter_horizontal = ("services",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Counter]:
+        return super().get_queryset(request).prefetch_related("services")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "services":
+            kwargs["form_class"] = ServiceChoiceField
+            kwargs["queryset"] = Service.objects.select_related("branch").order_by(
+                "branch__code", "prefix"
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("services"))
+    def service_prefixes(self, counter: Counter) -> str:
+        return " ".join(sorted(service.prefix for service in counter.services.all()))
+
+
+# Tickets: read-only ------------------------------------------------------------------------------
+
+
+class TicketEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = TicketEvent
+    fields = ("at", "action", "from_status", "to_status", "actor", "counter", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TicketEvent]:
+        return super().get_queryset(request).select_related("actor", "counter__branch")
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "branch", "service", "status", "channel", "issued_at", "counter")
+    list_filter = ("status", "channel", "branch")
+    date_hierarchy = "business_day"
+    # The token is searchable (a customer may quote their link) but never shown.
+    search_fields = ("number", "=token", "=branch__code")
+    list_select_related = ("branch", "service", "counter__branch")
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("number", "branch", "service", "business_day", "channel", "status")}),
+        (
+            _("Times"),
+            {
+                "fields": (
+                    "issued_at",
+                    "appointment_starts_at",
+                    "called_at",
+                    "started_at",
+                    "finished_at",
+                )
+            },
+        ),
+        (
+            _("Handling"),
+            {"fields": ("counter", "recall_count", "transferred_from", "transferred_to_link")},
+        ),
+        (_("Rating"), {"fields": ("rating", "rating_comment")}),
+    )
+    readonly_fields = ("transferred_to_link",)
+    inlines = (TicketEventInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
+        return super().get_queryset(request).select_related("branch", "service", "counter__branch")
+
+    @admin.display(description=_("transferred to"))
+    def transferred_to_link(self, ticket: Ticket) -> str:
+        successor = Ticket.objects.filter(transferred_from=ticket).select_related("service").first()
+        if successor is None:
+            return "—"
+        url = reverse("admin:queueing_ticket_change", args=[successor.pk])
+        return format_html('<a href="{}">{} ({})</a>', url, successor, successor.service)
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "ticket", "action", "from_status", "to_status", "actor", "counter")
+    list_filter = ("action", "ticket__branch")
+    date_hierarchy = "at"
+    search_fields = ("ticket__number", "=ticket__branch__code", "actor__username")
+    list_select_related = ("ticket", "actor", "counter__branch")
+    show_full_result_count = False
+
+
+# Staff ------------------------------------------------------------------------------------------
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "branch")
+    list_filter = ("role", "branch")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "branch__code")
+    list_select_related = ("user", "branch")
+    autocomplete_fields = ("user", "branch")
+
+
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ("branch",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StaffMembership]:
+        return super().get_queryset(request).select_related("branch")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, with the branch memberships that scope what each user may do."""
+
+    inlines = (*UserAdmin.inlines, StaffMembershipInline)
+
+
+# Plumbing ---------------------------------------------------------------------------------------
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("scope", "key", "response_status", "created_at")
+    list_display_links = None
+    list_filter = ("scope", "response_status")
+    search_fields = ("=key",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    # The stored answer holds the customer's ticket token: list the keys, not the answers.
+    fields = ("scope", "key", "request_fingerprint", "response_status", "created_at")
