@@ -140,12 +140,21 @@ def branches_with_waits(
         )
     branch_list = list(branches)
     service_ids = [s.pk for b in branch_list for s in b.services.all()]
-    waiting_by_service: dict[int, int] = dict(
-        Ticket.objects.filter(service_id__in=service_ids, status=Status.WAITING)
-        .values_list("service_id")
+    # Only today's tickets queue; leftovers of an earlier day wait for the expiry task.
+    today_by_branch = {b.pk: b.business_day(now) for b in branch_list}
+    waiting_by_service: dict[int, int] = defaultdict(int)
+    for service_id, branch_id, day, count in (
+        Ticket.objects.filter(
+            service_id__in=service_ids,
+            status=Status.WAITING,
+            business_day__gte=min(today_by_branch.values(), default=now.date()),
+        )
+        .values("service_id", "branch_id", "business_day")
         .annotate(n=Count("pk"))
-        .values_list("service_id", "n")
-    )
+        .values_list("service_id", "branch_id", "business_day", "n")
+    ):
+        if today_by_branch.get(branch_id) == day:
+            waiting_by_service[service_id] += count
     open_by_service: dict[int, int] = defaultdict(int)
     for service_id in Counter.objects.filter(is_open=True, services__in=service_ids).values_list(
         "services", flat=True

@@ -1,6 +1,10 @@
 """Estimated waits: tickets ahead × live handling time ÷ open counters."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from queueing import selectors
 from tests import factories
@@ -63,3 +67,11 @@ def test_the_branch_list_costs_the_same_queries_for_one_branch_or_many(
         factories.issue(service, 2)
     with django_assert_max_num_queries(5):
         assert len(selectors.branches_with_waits()) == 4
+
+
+def test_the_branch_list_ignores_yesterdays_leftovers(cash, counter):
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        factories.issue(cash, 2)
+    factories.issue(cash)
+    (entry,) = selectors.branches_with_waits()
+    assert entry.services[0].waiting == 1

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from kiosks.models import Kiosk
@@ -32,6 +32,12 @@ PASSWORD = "demo-pass-2026"
 WEDNESDAY_MORNING = datetime(2026, 3, 4, 10, 30, tzinfo=SHANGHAI)
 WEDNESDAY_NIGHT = datetime(2026, 3, 4, 3, 0, tzinfo=SHANGHAI)
 KEY = re.compile(r"\bk_[A-Za-z0-9_-]{40,}")
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    # Demo data is for development machines; the test run itself has DEBUG off.
+    settings.DEBUG = True
 
 
 def seed(*args: str) -> str:
@@ -198,3 +204,12 @@ def test_a_run_without_always_open_restores_bank_hours(seeded):
     assert hours[OpeningHours.Weekday.MONDAY] == (time(9, 0), time(17, 0))
     assert hours[OpeningHours.Weekday.SUNDAY] == (time(9, 30), time(16, 0))
     assert not selectors.branch_is_open(branch=branch, at=WEDNESDAY_NIGHT)
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        seed("--always-open")
+    assert not Branch.objects.exists()
+    seed("--always-open", "--force")
+    assert Branch.objects.count() >= 6

@@ -11,9 +11,10 @@ from decimal import Decimal
 from itertools import cycle
 from typing import TypedDict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -350,8 +351,18 @@ class Command(BaseCommand):
                 "(taking tickets, calling them) works at any hour."
             ),
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off (it creates an 'admin' with a published password).",
+        )
 
-    def handle(self, *args, always_open: bool, **options) -> None:
+    def handle(self, *args, always_open: bool, force: bool, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it runs only with DEBUG=1 "
+                "(or --force, on a machine that is not reachable by the public)."
+            )
         now = timezone.now()
         # Hashing is slow on purpose; one hash serves every demo account.
         password_hash = make_password(DEMO_PASSWORD)
