@@ -79,9 +79,7 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
         raise ImproperlyConfigured("DATABASE_URL must be a postgresql:// or sqlite:// URL")
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -98,6 +96,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every request runs its database code in a thread of its own, and Django's
+    # connections belong to threads: a connection kept for reuse (CONN_MAX_AGE > 0) is never used
+    # again and stays open until the garbage collector finds it. At a busy hour PostgreSQL runs
+    # out of connections and every process fails. A pool per process is the fix: connections
+    # are returned after each request and reused by whichever thread comes next.
+    if env_int("DB_CONN_MAX_AGE", 0) != 0:
+        raise ImproperlyConfigured(
+            "DB_CONN_MAX_AGE is not supported: under ASGI kept connections pile up until "
+            "PostgreSQL refuses new ones. Use DB_POOL_MAX_SIZE (connections a process may hold)."
+        )
+    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 8)
+    if DB_POOL_MAX_SIZE < 0:
+        raise ImproperlyConfigured("DB_POOL_MAX_SIZE must be 0 (no pool) or more")
+    if DB_POOL_MAX_SIZE:
+        # Beside options from the URL's query string, such as sslmode=require.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            # A request that cannot get a connection within this many seconds fails rather
+            # than hanging with every other waiting request.
+            "timeout": env_int("DB_POOL_TIMEOUT_SECONDS", 10),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: channel layer and Celery broker ------------------------------------------------------

@@ -85,8 +85,23 @@ def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
         ),
         ({"DEBUG": "0"}, "SECRET_KEY must be set when DEBUG is off"),
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        (
+            {"DEBUG": "1", "DATABASE_URL": "postgresql://p@127.0.0.1/b", "DB_CONN_MAX_AGE": "60"},
+            "DB_CONN_MAX_AGE is not supported: under ASGI kept connections pile up",
+        ),
+        (
+            {"DEBUG": "1", "DATABASE_URL": "postgresql://p@127.0.0.1/b", "DB_POOL_MAX_SIZE": "-1"},
+            "DB_POOL_MAX_SIZE must be 0 (no pool) or more",
+        ),
     ],
-    ids=["database-url-scheme", "redis-url-scheme", "no-secret-key", "debug-maybe"],
+    ids=[
+        "database-url-scheme",
+        "redis-url-scheme",
+        "no-secret-key",
+        "debug-maybe",
+        "kept-connections",
+        "negative-pool",
+    ],
 )
 def test_the_settings_refuse_to_start_on_a_bad_environment(tmp_path, env, message):
     result = manage(tmp_path, "check", **env)
@@ -108,3 +123,12 @@ def test_a_production_environment_passes_the_deployment_checklist_without_warnin
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_postgresql_gets_a_connection_pool_that_keeps_the_urls_own_options(tmp_path):
+    url = "postgresql://p@127.0.0.1/b?sslmode=require"
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = manage(tmp_path, "shell", "-c", show, DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert "'sslmode': 'require'" in result.stdout
+    assert "'max_size': 8" in result.stdout
