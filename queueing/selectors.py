@@ -6,7 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .models import Branch, Counter, Service, StaffMembership, Ticket
@@ -40,26 +52,29 @@ def in_calling_order(tickets: QuerySet[Ticket], *, now: datetime) -> QuerySet[Ti
     ).order_by("appointment_due", "order_key", "pk")
 
 
+def _waiting_ahead_of(ticket: Ticket, *, now: datetime) -> Q:
+    """The tickets called before `ticket` (see `in_calling_order`), as plain comparisons that the
+    waiting-ticket index serves: no CASE, no sort."""
+    if ticket.appointment_starts_at is not None and ticket.appointment_starts_at <= now:
+        slot = ticket.appointment_starts_at
+        return Q(appointment_starts_at__lt=slot) | Q(appointment_starts_at=slot, pk__lt=ticket.pk)
+    return (
+        Q(appointment_starts_at__lte=now)
+        | Q(issued_at__lt=ticket.issued_at)
+        | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
+    )
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> int | None:
     """1 for the next to be called in its queue; None once the ticket no longer waits."""
-    if ticket.status != Status.WAITING:
-        return None
-    now = now or timezone.now()
-    due = ticket.appointment_starts_at is not None and ticket.appointment_starts_at <= now
-    key = ticket.appointment_starts_at if due else ticket.issued_at
-    mine = 0 if due else 1
-    waiting = in_calling_order(
-        Ticket.objects.filter(
-            service_id=ticket.service_id, business_day=ticket.business_day, status=Status.WAITING
-        ),
-        now=now,
-    )
-    ahead = waiting.filter(
-        Q(appointment_due__lt=mine)
-        | Q(appointment_due=mine, order_key__lt=key)
-        | Q(appointment_due=mine, order_key=key, pk__lt=ticket.pk)
-    ).count()
-    return ahead + 1
+    return ticket_progress(ticket, now=now).position
 
 
 def open_counters_serving(service: Service) -> int:
@@ -84,15 +99,24 @@ class TicketProgress:
 
 
 def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketProgress:
-    position = ticket_position(ticket, now=now)
-    if position is None:
+    """Position and estimated wait of a waiting ticket, in one query."""
+    if ticket.status != Status.WAITING:
         return TicketProgress(position=None, estimated_wait_minutes=None)
-    estimate = estimated_wait_minutes(
-        service=ticket.service,
-        ahead=position - 1,
-        open_counters=open_counters_serving(ticket.service),
+    now = now or timezone.now()
+    ahead_of_me = Ticket.objects.filter(
+        _waiting_ahead_of(ticket, now=now),
+        service_id=ticket.service_id,
+        business_day=ticket.business_day,
+        status=Status.WAITING,
     )
-    return TicketProgress(position=position, estimated_wait_minutes=estimate)
+    open_counters = Counter.objects.filter(services=OuterRef("pk"), is_open=True)
+    ahead, counters = (
+        Service.objects.filter(pk=ticket.service_id)
+        .values_list(_count(ahead_of_me), _count(open_counters))
+        .get()
+    )
+    estimate = estimated_wait_minutes(service=ticket.service, ahead=ahead, open_counters=counters)
+    return TicketProgress(position=ahead + 1, estimated_wait_minutes=estimate)
 
 
 @dataclass(frozen=True)

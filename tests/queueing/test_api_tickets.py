@@ -1,6 +1,7 @@
 """The customer's side of the API: take a ticket, follow it, cancel it, rate it."""
 
 import pytest
+from django.db import connection
 
 from kiosks.services import kiosk_register
 from queueing import services
@@ -30,6 +31,18 @@ def test_anyone_takes_a_remote_ticket_and_learns_number_position_and_wait(api, c
         "estimated_wait_minutes": 10,
     }
     assert Ticket.objects.get(token=body["token"]).number == "A003"
+
+
+def test_taking_a_ticket_stays_a_handful_of_queries_however_long_the_queue(
+    api, cash, counter, django_assert_max_num_queries
+):
+    """The busiest write of the product: lookup, opening hours, the issue itself (one statement
+    on PostgreSQL; on SQLite three, in a savepoint inside the test's transaction) and one query
+    for position and estimate."""
+    factories.issue(cash, 30)
+    issue_statements = 1 if connection.vendor == "postgresql" else 3 + 2
+    with django_assert_max_num_queries(2 + issue_statements + 1):
+        assert take(api).status_code == 201
 
 
 def test_a_kiosk_takes_tickets_for_its_own_branch_only(api, branch, cash):

@@ -85,3 +85,25 @@ def test_position_counts_the_tickets_ahead_in_calling_order(cash, counter, telle
     assert selectors.ticket_position(first) == 1
     vip.refresh_from_db()
     assert selectors.ticket_position(vip) is None
+
+
+def test_every_position_matches_the_calling_order_in_a_mixed_queue(cash):
+    """Appointments due earlier and later, appointments not yet due, and tickets issued in the
+    same instant: each waiting ticket's position is its place in the calling order."""
+    now = timezone.now()
+    same_instant = now - timedelta(minutes=20)
+    with time_machine.travel(same_instant, tick=False):
+        factories.issue(cash, 3)
+    for minutes_ago in (10, 40, -15, 10):  # the last two: a slot still to come, a shared slot
+        with time_machine.travel(now - timedelta(minutes=5 + minutes_ago % 7), tick=False):
+            factories.issue(
+                cash,
+                channel=Ticket.Channel.APPOINTMENT,
+                appointment_starts_at=now - timedelta(minutes=minutes_ago),
+            )
+    factories.issue(cash, 2)
+    waiting = Ticket.objects.filter(service=cash, status=Ticket.Status.WAITING)
+    in_order = list(selectors.in_calling_order(waiting, now=now))
+    assert [selectors.ticket_position(t, now=now) for t in in_order] == list(
+        range(1, len(in_order) + 1)
+    )

@@ -7,7 +7,7 @@ import time_machine
 
 from queueing import services
 from queueing.errors import QueueError
-from queueing.models import Ticket, TicketEvent
+from queueing.models import Ticket, TicketEvent, TicketSequence
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,20 @@ def test_numbering_restarts_on_the_branchs_next_local_day(cash):
 
 
 def test_numbers_past_999_keep_counting(cash):
-    assert services.format_ticket_number("A", 1000) == "A1000"
+    factories.issue(cash)
+    TicketSequence.objects.filter(service=cash).update(last_issued=998)
+    numbers = [ticket.number for ticket in factories.issue(cash, 2)]
+    assert numbers == ["A999", "A1000"]
     assert services.format_ticket_number("V", 7) == "V007"
+
+
+def test_a_new_ticket_reads_back_as_it_was_returned(cash, teller):
+    ticket = services.ticket_issue(service=cash, channel=Ticket.Channel.KIOSK, actor=teller)
+    stored = Ticket.objects.get(pk=ticket.pk)
+    fields = ["token", "number", "status", "channel", "branch_id", "service_id", "issued_at"]
+    assert {f: getattr(stored, f) for f in fields} == {f: getattr(ticket, f) for f in fields}
+    assert (stored.recall_count, stored.rating, stored.rating_comment) == (0, None, "")
+    assert stored.events.get().actor == teller
 
 
 def test_a_rolled_back_issue_leaves_no_gap(cash):
