@@ -1,24 +1,14 @@
 """Reads that several interfaces share: live waits, calling order, who may act where."""
 
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import Branch, Counter, Service, StaffMembership, Ticket
@@ -37,6 +27,35 @@ def branch_is_open(*, branch: Branch, at: datetime) -> bool:
     )
 
 
+# Every ticket taken looks up its branch, service and opening hours, which change a few times a
+# year: each process keeps what it found for a few seconds. Its own saves clear it at once (see
+# `forget_issuing_lookups`); other processes follow within ISSUING_LOOKUP_SECONDS. Only services
+# that exist are kept, so made-up codes cannot grow it.
+ISSUING_LOOKUP_SECONDS = 5.0
+_issuing_lookups: dict[tuple[str, str], tuple[float, Service]] = {}
+
+
+def service_for_issuing(*, branch_code: str, prefix: str) -> Service | None:
+    """The service `prefix` of the active branch `branch_code`, with its branch and hours."""
+    key = (branch_code, prefix)
+    found = _issuing_lookups.get(key)
+    if found is not None and found[0] > time.monotonic():
+        return found[1]
+    service = (
+        Service.objects.select_related("branch")
+        .prefetch_related("branch__opening_hours")
+        .filter(branch__code=branch_code, branch__is_active=True, prefix=prefix)
+        .first()
+    )
+    if service is not None:
+        _issuing_lookups[key] = (time.monotonic() + ISSUING_LOOKUP_SECONDS, service)
+    return service
+
+
+def forget_issuing_lookups(**_signal_arguments) -> None:
+    _issuing_lookups.clear()
+
+
 def in_calling_order(tickets: QuerySet[Ticket], *, now: datetime) -> QuerySet[Ticket]:
     """Checked-in appointments whose slot has begun come first (by slot), then issue order."""
     return tickets.annotate(
@@ -52,24 +71,24 @@ def in_calling_order(tickets: QuerySet[Ticket], *, now: datetime) -> QuerySet[Ti
     ).order_by("appointment_due", "order_key", "pk")
 
 
-def _waiting_ahead_of(ticket: Ticket, *, now: datetime) -> Q:
-    """The tickets called before `ticket` (see `in_calling_order`), as plain comparisons that the
-    waiting-ticket index serves: no CASE, no sort."""
-    if ticket.appointment_starts_at is not None and ticket.appointment_starts_at <= now:
-        slot = ticket.appointment_starts_at
-        return Q(appointment_starts_at__lt=slot) | Q(appointment_starts_at=slot, pk__lt=ticket.pk)
-    return (
-        Q(appointment_starts_at__lte=now)
-        | Q(issued_at__lt=ticket.issued_at)
-        | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
-    )
-
-
-def _count(queryset: QuerySet) -> Subquery:
-    return Subquery(
-        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-        output_field=IntegerField(),
-    )
+# Position and estimate are part of every ticket answer, the issuing one included, so they are one
+# hand-written statement: the ORM took twice as long to build this query as PostgreSQL took to run
+# it (bench/README.md). "Ahead" follows `in_calling_order` as plain comparisons that the partial
+# index of waiting tickets serves: appointments whose slot has begun, then issue order.
+_PROGRESS_SQL = """
+SELECT
+    (SELECT count(*) FROM queueing_ticket
+     WHERE service_id = %s AND business_day = %s AND status = 'waiting' AND ({ahead})),
+    (SELECT count(*) FROM queueing_counter c
+     JOIN queueing_counter_services cs ON cs.counter_id = c.id
+     WHERE cs.service_id = %s AND c.is_open)
+"""
+_AHEAD_OF_A_DUE_APPOINTMENT = _PROGRESS_SQL.format(
+    ahead="appointment_starts_at < %s OR (appointment_starts_at = %s AND id < %s)"
+)
+_AHEAD_OF_THE_REST = _PROGRESS_SQL.format(
+    ahead="appointment_starts_at <= %s OR issued_at < %s OR (issued_at = %s AND id < %s)"
+)
 
 
 def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> int | None:
@@ -103,18 +122,18 @@ def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketPro
     if ticket.status != Status.WAITING:
         return TicketProgress(position=None, estimated_wait_minutes=None)
     now = now or timezone.now()
-    ahead_of_me = Ticket.objects.filter(
-        _waiting_ahead_of(ticket, now=now),
-        service_id=ticket.service_id,
-        business_day=ticket.business_day,
-        status=Status.WAITING,
-    )
-    open_counters = Counter.objects.filter(services=OuterRef("pk"), is_open=True)
-    ahead, counters = (
-        Service.objects.filter(pk=ticket.service_id)
-        .values_list(_count(ahead_of_me), _count(open_counters))
-        .get()
-    )
+    ops = connection.ops
+    if ticket.appointment_starts_at is not None and ticket.appointment_starts_at <= now:
+        slot = ops.adapt_datetimefield_value(ticket.appointment_starts_at)
+        sql, ahead_params = _AHEAD_OF_A_DUE_APPOINTMENT, [slot, slot, ticket.pk]
+    else:
+        issued = ops.adapt_datetimefield_value(ticket.issued_at)
+        sql = _AHEAD_OF_THE_REST
+        ahead_params = [ops.adapt_datetimefield_value(now), issued, issued, ticket.pk]
+    day = ops.adapt_datefield_value(ticket.business_day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ticket.service_id, day, *ahead_params, ticket.service_id])
+        ahead, counters = cursor.fetchone()
     estimate = estimated_wait_minutes(service=ticket.service, ahead=ahead, open_counters=counters)
     return TicketProgress(position=ahead + 1, estimated_wait_minutes=estimate)
 
@@ -236,3 +255,4 @@ def user_is_staff_member(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or StaffMembership.objects.filter(user=user).exists()
+

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import selectors
-from .models import Branch, Service, Ticket
+from .models import Branch, Ticket
 
 
 class ServiceSerializer(serializers.Serializer):
@@ -58,12 +58,8 @@ class TicketCreateSerializer(serializers.Serializer):
     service = serializers.RegexField(r"^[A-Z]$", help_text="Service prefix letter, e.g. A")
 
     def validate(self, attrs):
-        # One query on the way in: issuing is the busiest write of the product.
-        service = (
-            Service.objects.select_related("branch")
-            .prefetch_related("branch__opening_hours")
-            .filter(branch__code=attrs["branch"], branch__is_active=True, prefix=attrs["service"])
-            .first()
+        service = selectors.service_for_issuing(
+            branch_code=attrs["branch"], prefix=attrs["service"]
         )
         if service is not None:
             attrs["service"] = service

@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from queueing import selectors
+
 from . import factories
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -63,6 +65,12 @@ def teller_api(teller) -> APIClient:
     client = APIClient()
     client.force_authenticate(teller)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _no_lookups_kept_from_another_test():
+    # Each test rolls its database back; a service found by an earlier test is gone.
+    selectors.forget_issuing_lookups()
 
 
 @pytest.fixture(autouse=True)
