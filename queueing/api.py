@@ -238,6 +238,66 @@ class CallNextView(APIView):
         return Response(StaffTicketSerializer(ticket).data)
 
 
+class CounterSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    is_open = serializers.BooleanField()
+    teller = serializers.CharField(source="teller.get_username", allow_null=True, default=None)
+    services = serializers.SerializerMethodField()
+
+    def get_services(self, counter: Counter) -> list[str]:
+        return sorted(service.prefix for service in counter.services.all())
+
+
+class CounterStateView(APIView):
+    """open, close: one view, the action named in the URL."""
+
+    actions = {"open": services.counter_open, "close": services.counter_close}
+    action: str = ""
+
+    @extend_schema(
+        summary="Open or close a counter",
+        description=(
+            "A teller who opens a counter takes it. A counter with a called or served ticket "
+            "does not close (409 `counter_busy`)."
+        ),
+        request=None,
+        responses={200: CounterSerializer, **STAFF_ERRORS},
+    )
+    def post(self, request: Request, code: str, number: int) -> Response:
+        counter = get_object_or_404(
+            Counter.objects.select_related("branch"), branch__code=code, number=number
+        )
+        require_branch_staff(request, counter.branch)
+        counter = self.actions[self.action](counter=counter, actor=request.user)
+        return Response(CounterSerializer(counter).data)
+
+
+class LobbyView(APIView):
+    @extend_schema(
+        summary="The live lobby of a branch, as the lobby board shows it",
+        description=(
+            "The same snapshot `/ws/lobby/<code>/` sends on connect: queues, counters, active "
+            "tickets and recent calls, with the branch's lobby `version`."
+        ),
+        responses={200: OpenApiTypes.OBJECT, **STAFF_ERRORS},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        branch = get_object_or_404(Branch, code=code, is_active=True)
+        require_branch_staff(request, branch)
+        return Response(selectors.lobby_snapshot(branch))
+
+
+class StaffTicketView(APIView):
+    @extend_schema(
+        summary="A ticket with its history, for staff of its branch",
+        responses={200: StaffTicketSerializer, **STAFF_ERRORS},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        require_branch_staff(request, ticket.branch)
+        return Response(StaffTicketSerializer(ticket).data)
+
+
 class AuthTokenView(APIView):
     authentication_classes: list = []
 

@@ -42,6 +42,13 @@ class Bilingual(models.Model):
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
+class AnnouncementLanguages(models.TextChoices):
+    CHINESE_THEN_ENGLISH = "zh-hans,en", _("Chinese, then English")
+    ENGLISH_THEN_CHINESE = "en,zh-hans", _("English, then Chinese")
+    CHINESE = "zh-hans", _("Chinese only")
+    ENGLISH = "en", _("English only")
+
+
 class Branch(Bilingual):
     code = models.CharField(
         _("code"),
@@ -62,6 +69,16 @@ class Branch(Bilingual):
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
     is_active = models.BooleanField(_("active"), default=True)
+    announce_in = models.CharField(
+        _("announce calls in"),
+        max_length=16,
+        choices=AnnouncementLanguages.choices,
+        default=AnnouncementLanguages.CHINESE_THEN_ENGLISH,
+        help_text=_("Languages the wall screens speak a call in, in order."),
+    )
+    # Grows by one with every change of the lobby (a ticket or a counter), in the change's own
+    # transaction. Live clients apply only the next version and otherwise ask for a snapshot.
+    lobby_version = models.PositiveBigIntegerField(_("lobby version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("branch")

@@ -10,6 +10,7 @@ Invariants kept here, with the database constraints as backstop:
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as StaffUser
@@ -18,7 +19,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import selectors
+from . import broadcast, selectors
 from .errors import InvalidTransition, QueueError
 from .models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
 
@@ -75,13 +76,53 @@ WITH sequence AS (
 ), event AS (
     INSERT INTO queueing_ticketevent (ticket_id, action, from_status, to_status, actor_id, at, note)
     SELECT id, %(action)s, '', %(status)s, %(actor)s, %(now)s, '' FROM ticket
+), lobby AS (
+    UPDATE queueing_branch SET lobby_version = lobby_version + 1 WHERE id = %(branch)s
+    RETURNING lobby_version
 )
-SELECT id, number FROM ticket
+SELECT id, number, (SELECT lobby_version FROM lobby) FROM ticket
 """
 
 
 def _actor(user: Actor | None) -> StaffUser | None:
     return user if user is not None and user.is_authenticated else None
+
+
+def _lobby_changed(
+    branch_id: int,
+    *,
+    tickets: Iterable[Ticket] = (),
+    services: Iterable[int] = (),
+    counters: Iterable[int] = (),
+    call: Ticket | None = None,
+    version: int | None = None,
+) -> int:
+    """Count a change of the branch's lobby and announce it once the transaction commits.
+
+    Call inside the transaction of the change, so that the version and the change commit (or
+    roll back) together; `version` is for a caller that already took it in its own statement.
+    """
+    if version is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE queueing_branch SET lobby_version = lobby_version + 1 WHERE id = %s "
+                "RETURNING lobby_version",
+                [branch_id],
+            )
+            (version,) = cursor.fetchone()
+    tickets = list(tickets)
+    transaction.on_commit(
+        partial(
+            broadcast.lobby_changed,
+            branch_id=branch_id,
+            version=version,
+            ticket_ids=[ticket.pk for ticket in tickets],
+            service_ids=[*services, *(ticket.service_id for ticket in tickets)],
+            counter_ids=[*counters, *(t.counter_id for t in tickets if t.counter_id)],
+            called_ticket_id=call.pk if call is not None else None,
+        )
+    )
+    return version
 
 
 def ticket_issue(
@@ -130,9 +171,10 @@ def ticket_issue(
                     "actor": getattr(_actor(actor), "pk", None),
                 },
             )
-            ticket.pk, ticket.number = cursor.fetchone()
+            ticket.pk, ticket.number, version = cursor.fetchone()
         ticket._state.adding = False
         ticket._state.db = connection.alias
+        _lobby_changed(branch.pk, tickets=[ticket], version=version)
         return ticket
     with transaction.atomic():
         sequence = _next_sequence(service=service, business_day=business_day)
@@ -145,6 +187,7 @@ def ticket_issue(
             actor=_actor(actor),
             at=now,
         )
+        _lobby_changed(branch.pk, tickets=[ticket])
     return ticket
 
 
@@ -188,7 +231,14 @@ def _transition(
             at=now,
             note=note,
         )
-    ticket.refresh_from_db()
+        ticket.refresh_from_db()
+        called = action in (Action.CALLED, Action.RECALLED)
+        _lobby_changed(
+            ticket.branch_id,
+            tickets=[ticket],
+            counters=[counter.pk] if counter is not None else [],
+            call=ticket if called else None,
+        )
     return ticket
 
 
@@ -383,7 +433,54 @@ def ticket_transfer(
             at=now,
             note=f"from {ticket.service.prefix}",
         )
+        _lobby_changed(ticket.branch_id, tickets=[successor])
     return successor
+
+
+def counter_open(*, counter: Counter, actor: Actor | None) -> Counter:
+    """Open a counter; a teller who opens it takes it (one counter per teller at a time)."""
+    teller = _actor(actor)
+    takes_it = teller is not None and selectors.user_is_teller_of(teller, counter.branch_id)
+    with transaction.atomic():
+        if takes_it:
+            # The teller leaves any other counter they held: they sit at one at a time.
+            Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
+        changes = {"teller": teller} if takes_it else {}
+        updated = Counter.objects.filter(pk=counter.pk, is_open=False).update(
+            is_open=True, **changes
+        )
+        if not updated:
+            raise QueueError("counter_already_open", f"Counter {counter.number} is open already.")
+        _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
+    counter.refresh_from_db()
+    return counter
+
+
+def counter_close(*, counter: Counter, actor: Actor | None) -> Counter:
+    """Close a counter once it has nobody called or being served."""
+    with transaction.atomic():
+        busy = Ticket.objects.filter(
+            counter=counter, status__in=[Status.CALLED, Status.SERVING]
+        ).exists()
+        if busy:
+            raise QueueError(
+                "counter_busy",
+                f"Counter {counter.number} still has a customer; finish or mark no-show first.",
+            )
+        updated = Counter.objects.filter(pk=counter.pk, is_open=True).update(
+            is_open=False, teller=None
+        )
+        if not updated:
+            raise QueueError(
+                "counter_already_closed", f"Counter {counter.number} is closed already."
+            )
+        _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
+    counter.refresh_from_db()
+    return counter
+
+
+def _served_by(counter: Counter) -> list[int]:
+    return list(counter.services.values_list("pk", flat=True))
 
 
 def ticket_rate(

@@ -10,7 +10,17 @@ urlpatterns = [
         api.CallNextView.as_view(),
         name="api-call-next",
     ),
+    *(
+        path(
+            f"branches/<str:code>/counters/<int:number>/{action}/",
+            api.CounterStateView.as_view(action=action),
+            name=f"api-counter-{action}",
+        )
+        for action in api.CounterStateView.actions
+    ),
+    path("branches/<str:code>/lobby/", api.LobbyView.as_view(), name="api-lobby"),
     path("tickets/", api.TicketCreateView.as_view(), name="api-tickets"),
+    path("tickets/<str:token>/history/", api.StaffTicketView.as_view(), name="api-ticket-history"),
     path("tickets/<str:token>/", api.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<str:token>/cancel/", api.TicketCancelView.as_view(), name="api-ticket-cancel"),
     path("tickets/<str:token>/rating/", api.TicketRatingView.as_view(), name="api-ticket-rating"),

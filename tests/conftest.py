@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from rest_framework.test import APIClient
 
 from queueing import selectors
@@ -65,6 +66,17 @@ def teller_api(teller) -> APIClient:
     client = APIClient()
     client.force_authenticate(teller)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pooled_connections_closed_before_the_test_database_goes(django_db_setup, django_db_blocker):
+    """Consumers and live servers use connections from other threads, which return them to the
+    pool; the pool must let them go before the test database can be dropped."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
 
 
 @pytest.fixture(autouse=True)

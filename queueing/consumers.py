@@ -1,0 +1,190 @@
+"""WebSocket consumers for the live lobby. Thin shells: who may connect, which group to join, and
+which selector builds what the client gets. The rules live in services and selectors.
+
+Protocol (every message is JSON with a `type`):
+- server → client `snapshot`: the whole state, with the branch's lobby `version`;
+- server → client `change`: what changed, with the next `version`. A client applies a change only
+  if its version is exactly one more than its own; on any gap it sends `resync`;
+- client → server `resync`: answered with a fresh snapshot;
+- client → server `ping`, answered by `pong` with the current version, so that a client whose
+  changes were lost (a broadcast failed, Redis restarted) notices within one ping.
+Close codes: 4403 not allowed, 4404 no such branch or ticket. Clients do not retry those.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import selectors
+from .broadcast import lobby_group
+from .models import Branch, Ticket
+from .serializers import TicketSerializer
+
+logger = logging.getLogger(__name__)
+
+NOT_ALLOWED = 4403
+NOT_FOUND = 4404
+
+# Consumers of one process that need the same payload for the same lobby version share one build:
+# a call reaches every screen of the branch that this process holds with one set of queries.
+SHARED_BUILD_SECONDS = 10.0
+_builds: dict[tuple, asyncio.Future] = {}
+
+
+async def shared_build(key: tuple, build: Callable[..., Any], **kwargs: Any) -> Any:
+    future = _builds.get(key)
+    if future is None:
+        future = asyncio.ensure_future(database_sync_to_async(build)(**kwargs))
+        _builds[key] = future
+        asyncio.get_running_loop().call_later(SHARED_BUILD_SECONDS, _builds.pop, key, None)
+    return await asyncio.shield(future)
+
+
+class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
+    """Joins a branch's lobby group, sends a snapshot, then a change for every lobby version."""
+
+    branch: Branch
+
+    async def connect(self) -> None:
+        code = self.scope["url_route"]["kwargs"]["code"]
+        branch = await database_sync_to_async(Branch.objects.filter(code=code).first)()
+        await self.accept()
+        if branch is None or not branch.is_active:
+            await self.close(code=NOT_FOUND)
+            return
+        self.branch = branch
+        if not await database_sync_to_async(self.may_follow)():
+            await self.close(code=NOT_ALLOWED)
+            return
+        await self.channel_layer.group_add(lobby_group(branch.pk), self.channel_name)
+        await self.send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "branch"):
+            await self.channel_layer.group_discard(lobby_group(self.branch.pk), self.channel_name)
+
+    def may_follow(self) -> bool:
+        return True
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "resync":
+            await self.send_snapshot()
+        elif kind == "ping":
+            version = await database_sync_to_async(selectors.lobby_version)(self.branch.pk)
+            await self.send_json({"type": "pong", "version": version})
+        else:
+            await self.send_json({"type": "error", "code": "unknown_message"})
+
+    async def send_snapshot(self) -> None:
+        raise NotImplementedError
+
+    async def build_change(self, event: dict) -> dict:
+        raise NotImplementedError
+
+    async def lobby_changed(self, event: dict) -> None:
+        try:
+            change = await self.build_change(event)
+        except Exception:
+            # The client notices the missing version on its next ping and resyncs.
+            logger.exception("Could not build lobby change %s", event.get("version"))
+            return
+        await self.send_json(change)
+
+
+class ScreenConsumer(BranchLobbyConsumer):
+    """`/ws/screens/<code>/`: a wall screen. Anyone; public data only."""
+
+    async def send_snapshot(self) -> None:
+        await self.send_json(await database_sync_to_async(selectors.screen_snapshot)(self.branch))
+
+    async def build_change(self, event: dict) -> dict:
+        return await shared_build(
+            ("screen", self.branch.pk, event["version"]),
+            selectors.screen_change,
+            branch_id=self.branch.pk,
+            version=event["version"],
+            called_ticket_id=event["call"],
+        )
+
+
+class LobbyConsumer(BranchLobbyConsumer):
+    """`/ws/lobby/<code>/`: the lobby board and counter pages. Staff of the branch only."""
+
+    def may_follow(self) -> bool:
+        return selectors.user_may_act_for_branch(self.scope["user"], self.branch)
+
+    async def send_snapshot(self) -> None:
+        await self.send_json(await database_sync_to_async(selectors.lobby_snapshot)(self.branch))
+
+    async def build_change(self, event: dict) -> dict:
+        return await shared_build(
+            ("lobby", self.branch.pk, event["version"]),
+            selectors.lobby_change,
+            branch_id=self.branch.pk,
+            version=event["version"],
+            ticket_ids=event["tickets"],
+            called_ticket_id=event["call"],
+        )
+
+
+def _ticket_state(ticket_id: int) -> tuple[int, dict]:
+    ticket = Ticket.objects.select_related("branch", "service", "counter").get(pk=ticket_id)
+    return ticket.branch.lobby_version, dict(TicketSerializer(ticket).data)
+
+
+class TicketConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/tickets/<token>/`: the holder of a ticket follows it. The token is the key.
+
+    Every lobby version of the branch reaches the holder, so that versions have no gaps; the
+    ticket itself is sent again only when it, its queue or its queue's counters changed.
+    """
+
+    ticket_id: int
+    service_id: int
+    branch_id: int
+
+    async def connect(self) -> None:
+        token = self.scope["url_route"]["kwargs"]["token"]
+        found = await database_sync_to_async(
+            Ticket.objects.filter(token=token).values_list("pk", "service_id", "branch_id").first
+        )()
+        await self.accept()
+        if found is None:
+            await self.close(code=NOT_FOUND)
+            return
+        self.ticket_id, self.service_id, self.branch_id = found
+        await self.channel_layer.group_add(lobby_group(self.branch_id), self.channel_name)
+        await self.send_snapshot()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "branch_id"):
+            await self.channel_layer.group_discard(lobby_group(self.branch_id), self.channel_name)
+
+    async def send_snapshot(self) -> None:
+        version, ticket = await database_sync_to_async(_ticket_state)(self.ticket_id)
+        await self.send_json({"type": "snapshot", "version": version, "ticket": ticket})
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "resync":
+            await self.send_snapshot()
+        elif kind == "ping":
+            version = await database_sync_to_async(selectors.lobby_version)(self.branch_id)
+            await self.send_json({"type": "pong", "version": version})
+        else:
+            await self.send_json({"type": "error", "code": "unknown_message"})
+
+    async def lobby_changed(self, event: dict) -> None:
+        change: dict[str, Any] = {"type": "change", "version": event["version"]}
+        if self.ticket_id in event["tickets"] or self.service_id in event["services"]:
+            try:
+                _, change["ticket"] = await database_sync_to_async(_ticket_state)(self.ticket_id)
+            except Exception:
+                logger.exception("Could not build ticket change %s", event.get("version"))
+                return
+        await self.send_json(change)
