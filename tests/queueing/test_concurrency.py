@@ -9,28 +9,22 @@ request failing at a busy hour because the server let its database connections p
 import multiprocessing
 import multiprocessing.queues
 import multiprocessing.synchronize
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import traceback
 import urllib.request
 from collections import Counter as Tally
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 
 from queueing import services
 from queueing.models import Counter, Service, Ticket, TicketEvent, TicketSequence
 from tests import factories
+from tests.servers import free_port, server_environment, start_server, stop_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -211,7 +205,6 @@ def test_two_counters_calling_next_at_once_call_every_ticket_exactly_once():
         assert {event_counters[pk] for pk in ticket_pks} == {counter_pk}
 
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 8
 REQUESTS = 48
 # Fewer connections than concurrent clients: requests must share them.
@@ -220,64 +213,12 @@ POOL_SIZE = 3
 SERVER_UNDER_TEST = "branchsite-server-under-test"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, str | None]:
-    """A uvicorn worker on `port`, once it answers; or its output if it refused to start."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "branchsite.asgi:application", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while server.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/branches/", timeout=2):
-                return server, None
-        except OSError:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-    _stop_server(server)
-    return server, server.stdout.read().decode(errors="replace")  # type: ignore[union-attr]
-
-
-def _stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
-
-
-def _server_environment(port: int, **settings_env: str) -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    return {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-            f"?application_name={SERVER_UNDER_TEST}"
-        ),
-        "DEBUG": "0",
-        "SECRET_KEY": "test-only-" + "s" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        **settings_env,
-    }
-
-
 def test_a_server_told_to_keep_connections_refuses_to_start_and_says_why():
     """Under ASGI each request runs in a thread of its own, so a kept connection is never used
     again and stays open until Python's garbage collector happens to find it: at a busy hour
     PostgreSQL runs out of connections and every process fails with "too many clients"."""
-    port = _free_port()
-    _, refusal = _start_server(_server_environment(port, DB_CONN_MAX_AGE="60"), port)
+    port = free_port()
+    _, refusal = start_server(server_environment(DB_CONN_MAX_AGE="60"), port)
     assert refusal is not None, "the server started with DB_CONN_MAX_AGE=60"
     assert "DB_CONN_MAX_AGE is not supported" in refusal
     assert "DB_POOL_MAX_SIZE" in refusal
@@ -285,9 +226,9 @@ def test_a_server_told_to_keep_connections_refuses_to_start_and_says_why():
 
 def test_a_busy_asgi_worker_holds_no_more_connections_than_its_pool():
     factories.make_branch()
-    port = _free_port()
-    env = _server_environment(port, DB_POOL_MAX_SIZE=str(POOL_SIZE))
-    server, refusal = _start_server(env, port)
+    port = free_port()
+    env = server_environment(application_name=SERVER_UNDER_TEST, DB_POOL_MAX_SIZE=str(POOL_SIZE))
+    server, refusal = start_server(env, port)
     assert refusal is None, f"the server failed to start:\n{refusal}"
 
     requests = iter(range(REQUESTS))
@@ -320,7 +261,7 @@ def test_a_busy_asgi_worker_holds_no_more_connections_than_its_pool():
     finally:
         done.set()
         watcher.join(timeout=DEADLINE_SECONDS)
-        _stop_server(server)
+        stop_server(server)
     assert statuses == [200] * REQUESTS
     assert 0 < peak <= POOL_SIZE, (
         f"{REQUESTS} requests from {CLIENTS} clients to one worker with a pool of {POOL_SIZE} "

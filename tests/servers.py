@@ -1,0 +1,68 @@
+"""Real uvicorn processes for tests that need the product as it runs in production: several
+processes, their own database connections, a channel layer between them."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(*, application_name: str = "branchsite-test", **settings_env: str):
+    """Production-shaped settings on the test database (PostgreSQL), tagged for pg_stat_activity."""
+    db = settings.DATABASES["default"]
+    return {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+            f"?application_name={application_name}"
+        ),
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-" + "s" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        **settings_env,
+    }
+
+
+def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, str | None]:
+    """A uvicorn worker on `port`, once it answers; or its output if it refused to start."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "branchsite.asgi:application", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/branches/", timeout=2):
+                return server, None
+        except OSError:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    stop_server(server)
+    return server, server.stdout.read().decode(errors="replace")  # type: ignore[union-attr]
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
