@@ -211,6 +211,7 @@ class BranchAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Wall screens"), {"fields": ("announce_in",)}),
     )
     inlines = (OpeningHoursInline, ServiceInline, CounterInline)
 
