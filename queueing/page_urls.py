@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("staff/", views.staff_home, name="staff-home"),
+    path("screens/<str:code>/", views.wall_screen, name="wall-screen"),
+    path("lobby/<str:code>/", views.lobby_board, name="lobby-board"),
+    path("counter/<str:code>/<int:number>/", views.counter_desk, name="counter-desk"),
+    path("t/<str:token>/", views.ticket_tracking, name="ticket-tracking"),
+]

@@ -1,0 +1,99 @@
+// Keeps a page in step with one of the lobby sockets (see queueing/consumers.py).
+//
+// The page gets a snapshot, then changes numbered by the branch's lobby version. A change is
+// applied only when it is exactly the next version; on a gap the page asks for a fresh snapshot.
+// A ping every few seconds answers with the current version, so a change that was lost (a failed
+// broadcast, a Redis restart) is noticed within one ping. A closed socket reconnects with backoff
+// and gets a fresh snapshot; 4403 (not allowed) and 4404 (unknown) are final.
+
+const PING_MS = 5000;
+const MAX_BACKOFF_MS = 10000;
+
+export function followLobby(path, { version = null, onSnapshot, onChange, onStatus = () => {} }) {
+  let current = version;
+  let socket = null;
+  let attempt = 0;
+  let pinger = null;
+  let stopped = false;
+
+  const send = (message) => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  };
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}${path}`);
+    socket.addEventListener("open", () => {
+      attempt = 0;
+      onStatus("live");
+      pinger = setInterval(() => send({ type: "ping" }), PING_MS);
+    });
+    socket.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "snapshot") {
+        current = message.version;
+        onSnapshot(message);
+      } else if (message.type === "change") {
+        if (current !== null && message.version <= current) return; // already in the snapshot
+        if (current === null || message.version !== current + 1) {
+          send({ type: "resync" });
+          return;
+        }
+        current = message.version;
+        onChange(message);
+      } else if (message.type === "pong") {
+        if (current === null || message.version > current) send({ type: "resync" });
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      clearInterval(pinger);
+      if (stopped) return;
+      if (event.code === 4403 || event.code === 4404) {
+        onStatus(event.code === 4403 ? "forbidden" : "gone");
+        return;
+      }
+      onStatus("reconnecting");
+      const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt) + Math.random() * 300;
+      attempt += 1;
+      setTimeout(connect, delay);
+    });
+  }
+
+  connect();
+  return {
+    resync: () => send({ type: "resync" }),
+    stop() {
+      stopped = true;
+      clearInterval(pinger);
+      if (socket) socket.close();
+    },
+  };
+}
+
+// The JSON a template embedded with {{ value|json_script:"id" }}.
+export function embedded(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : null;
+}
+
+// Names come in both languages; the page shows the one of its <html lang>.
+export function localName(item) {
+  return document.documentElement.lang.startsWith("zh") ? item.name_zh : item.name_en;
+}
+
+export function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+// POST to the JSON API; resolves to {ok, status, body}. Errors carry {code, detail}.
+export async function post(url, body = null) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === null ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { ok: response.ok, status: response.status, body: text ? JSON.parse(text) : null };
+}

@@ -1,0 +1,299 @@
+// The wall screen: the call being made, the calls before it, who waits in each queue, the notice.
+//
+// It renders the snapshot embedded in the page, so it is right before the socket connects, then
+// follows /ws/screens/<code>/. Each new call is flashed, put at the top, rung with a chime and
+// spoken in the branch's announcement languages, one call after another. Calls in a snapshot
+// (the first one, or after a reconnect) are shown without a sound: they were announced already.
+
+import { embedded, followLobby } from "../branchsite/live.js";
+import { audioContext, playChime, watchSound } from "./chime.js";
+
+const SHOWN_CALLS = 8; // the current call and the seven before it
+const DIGITS_ZH = "零一二三四五六七八九";
+
+const initial = embedded("snapshot");
+const branch = initial.branch;
+let calls = initial.calls; // newest first
+let queues = initial.queues;
+
+const page = {
+  currentCall: document.getElementById("current-call"),
+  currentNumber: document.querySelector("#current-call [data-role=number]"),
+  currentService: document.querySelector("#current-call [data-role=service]"),
+  currentCounter: document.querySelector("#current-call [data-role=counter]"),
+  recentCalls: document.getElementById("recent-calls"),
+  queues: document.getElementById("queues"),
+  notice: document.getElementById("notice"),
+  closed: document.getElementById("branch-closed"),
+  clockTime: document.getElementById("clock-time"),
+  clockDate: document.getElementById("clock-date"),
+  announcer: document.getElementById("announcer"),
+  connection: document.querySelector(".connection"),
+  enableSound: document.getElementById("enable-sound"),
+};
+
+function h(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+// Clock and call times are the branch's, whatever the time zone of the TV.
+const timeZone = branch.time_zone;
+const timeFormat = new Intl.DateTimeFormat("zh-CN", {
+  timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+const dateFormatZh = new Intl.DateTimeFormat("zh-CN", {
+  timeZone, month: "long", day: "numeric", weekday: "long",
+});
+const dateFormatEn = new Intl.DateTimeFormat("en-GB", {
+  timeZone, weekday: "long", day: "numeric", month: "long",
+});
+
+// Everything on the screen is said twice, Chinese first; CSS lays the pair out.
+function bilingual(zh, en) {
+  return [
+    h("span", { lang: "zh-hans", class: "zh" }, zh),
+    h("span", { lang: "en", class: "en" }, en),
+  ];
+}
+
+function counterLabel(counter) {
+  return counter === null ? [] : bilingual(`${counter}号窗口`, `Counter ${counter}`);
+}
+
+function serviceLabel(prefix) {
+  const queue = queues.find((candidate) => candidate.prefix === prefix);
+  return queue ? bilingual(queue.name_zh, queue.name_en) : [];
+}
+
+function renderCalls() {
+  const [current, ...recent] = calls;
+  page.currentCall.classList.toggle("is-empty", !current);
+  page.currentNumber.textContent = current ? current.number : "";
+  page.currentService.replaceChildren(...(current ? serviceLabel(current.service) : []));
+  page.currentCounter.replaceChildren(...(current ? counterLabel(current.counter) : []));
+  page.recentCalls.replaceChildren(
+    ...recent.map((call) =>
+      h(
+        "li",
+        {},
+        h("span", { "data-role": "number", class: "recent-number" }, call.number),
+        h(
+          "span",
+          { "data-role": "counter", class: "recent-counter" },
+          ...counterLabel(call.counter),
+        ),
+        h(
+          "time",
+          { class: "recent-time", datetime: call.called_at },
+          timeFormat.format(new Date(call.called_at)),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderQueues() {
+  page.queues.replaceChildren(
+    ...queues.map((queue) => {
+      const minutes = queue.estimated_wait_minutes;
+      const estimate =
+        queue.waiting === 0 ? "无需等候 · No wait" : `约 ${minutes} 分钟 · about ${minutes} min`;
+      return h(
+        "li",
+        { "data-prefix": queue.prefix, class: "queue" },
+        h("span", { class: "queue-prefix", "aria-hidden": "true" }, queue.prefix),
+        h("span", { class: "queue-name" }, ...bilingual(queue.name_zh, queue.name_en)),
+        h(
+          "span",
+          { class: "queue-waiting" },
+          h("strong", { "data-role": "waiting" }, String(queue.waiting)),
+          h("span", { class: "queue-unit" }, ...bilingual("人等候", "waiting")),
+        ),
+        h("span", { class: "queue-estimate", "data-role": "estimate" }, estimate),
+      );
+    }),
+  );
+}
+
+// The peak-hour notice: plain text, or one text per language (shown Chinese first).
+function renderNotice(notice) {
+  const text =
+    typeof notice === "string"
+      ? notice
+      : [notice?.text_zh, notice?.text_en].filter(Boolean).join(" / ");
+  page.notice.textContent = text;
+  page.notice.hidden = !text;
+}
+
+function renderSnapshot(snapshot) {
+  calls = snapshot.calls.slice(0, SHOWN_CALLS);
+  queues = snapshot.queues;
+  page.closed.hidden = snapshot.branch.is_open;
+  renderNotice(snapshot.notice);
+  renderQueues();
+  renderCalls();
+}
+
+// The clock; a new business day also asks for a fresh snapshot, so yesterday's calls leave the
+// screen even if the socket never dropped.
+let shownDay = null;
+let follower = null;
+
+function tick() {
+  const now = new Date();
+  const time = timeFormat.format(now);
+  if (page.clockTime.textContent !== time) page.clockTime.textContent = time;
+  const day = dateFormatZh.format(now);
+  if (day === shownDay) return;
+  if (shownDay !== null && follower) follower.resync();
+  shownDay = day;
+  page.clockDate.replaceChildren(...bilingual(day, dateFormatEn.format(now)));
+}
+
+// Announcing -------------------------------------------------------------------------------------
+
+const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
+
+// Digits one by one, so "A023" is heard as "A, zero, two, three" and not as a quantity.
+function splitNumber(number) {
+  const match = /^([A-Z]*)(\d+)$/.exec(number);
+  return match ? { letters: match[1], digits: match[2] } : { letters: number, digits: "" };
+}
+
+const SPOKEN = {
+  "zh-hans": {
+    voiceLanguage: "zh",
+    preferredVoice: "zh-cn", // Mandarin, the language of announcements in every branch
+    text(call) {
+      const { letters, digits } = splitNumber(call.number);
+      const spokenDigits = [...digits].map((digit) => DIGITS_ZH[digit]).join("");
+      return `请${letters}${spokenDigits}号到${call.counter}号窗口办理`;
+    },
+  },
+  en: {
+    voiceLanguage: "en",
+    preferredVoice: "en-gb",
+    text(call) {
+      const { letters, digits } = splitNumber(call.number);
+      return `Number ${letters} ${[...digits].join(" ")}, please go to counter ${call.counter}.`;
+    },
+  },
+};
+
+function voicesLoaded() {
+  if (speech.getVoices().length) return Promise.resolve();
+  // Chromium loads its voices after the page; some engines never say they have none.
+  return new Promise((resolve) => {
+    speech.addEventListener("voiceschanged", resolve, { once: true });
+    setTimeout(resolve, 2000);
+  });
+}
+
+function voiceFor(language, preferred) {
+  const normalised = (voice) => voice.lang.toLowerCase().replace("_", "-");
+  const voices = speech.getVoices().filter((voice) => normalised(voice).startsWith(language));
+  return voices.find((voice) => normalised(voice) === preferred) ?? voices[0] ?? null;
+}
+
+function speak(text, voice) {
+  return new Promise((resolve) => {
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.voice = voice;
+    utterance.lang = voice.lang;
+    utterance.rate = 0.9;
+    // Some engines never report the end: one stuck utterance must not silence the screen.
+    const guard = setTimeout(resolve, 4000 + text.length * 250);
+    const done = () => {
+      clearTimeout(guard);
+      resolve();
+    };
+    utterance.addEventListener("end", done);
+    utterance.addEventListener("error", done);
+    speech.speak(utterance);
+  });
+}
+
+async function ring(call) {
+  await playChime();
+  if (!speech) return;
+  await voicesLoaded();
+  for (const language of branch.announce_in) {
+    const spoken = SPOKEN[language];
+    const voice = spoken && voiceFor(spoken.voiceLanguage, spoken.preferredVoice);
+    // No voice for a language: the chime and the screen carry the call.
+    if (voice) await speak(spoken.text(call), voice);
+  }
+}
+
+// One announcement after another, so two quick calls do not talk over each other.
+let announcements = Promise.resolve();
+
+function announce(call) {
+  const text = `${call.number} → ${call.counter}号窗口 / Counter ${call.counter}`;
+  // Emptied first, so that a recall (the same words) is read out again.
+  page.announcer.textContent = "";
+  setTimeout(() => {
+    page.announcer.textContent = text;
+  }, 100);
+  announcements = announcements
+    .then(() => ring(call))
+    .catch((error) => console.warn("Announcement failed", error));
+}
+
+function flash() {
+  page.currentCall.classList.remove("flash");
+  void page.currentCall.offsetWidth; // restart the animation when calls come quickly
+  page.currentCall.classList.add("flash");
+}
+
+page.currentCall.addEventListener("animationend", () => page.currentCall.classList.remove("flash"));
+
+function isShown(call) {
+  return calls.some(
+    (shown) =>
+      shown.number === call.number &&
+      shown.called_at === call.called_at &&
+      shown.recall_count === call.recall_count,
+  );
+}
+
+function showCall(call) {
+  if (isShown(call)) return;
+  // A recall replaces the earlier line of the same ticket: one line per customer.
+  calls = [call, ...calls.filter((shown) => shown.number !== call.number)].slice(0, SHOWN_CALLS);
+  renderCalls();
+  flash();
+  announce(call);
+}
+
+// Connection and sound ---------------------------------------------------------------------------
+
+function showStatus(status) {
+  document.body.dataset.live = status;
+  page.connection.hidden = status === "live" || status === "connecting";
+  page.connection.textContent =
+    status === "reconnecting" ? page.connection.dataset.reconnecting : page.connection.dataset.gone;
+}
+
+watchSound((running) => {
+  page.enableSound.hidden = running;
+});
+page.enableSound.addEventListener("click", () => audioContext().resume());
+
+showStatus("connecting");
+renderSnapshot(initial);
+tick();
+setInterval(tick, 1000);
+follower = followLobby(`/ws/screens/${encodeURIComponent(branch.code)}/`, {
+  version: initial.version,
+  onSnapshot: renderSnapshot,
+  onChange(change) {
+    queues = change.queues;
+    renderQueues();
+    if (change.call) showCall(change.call);
+  },
+  onStatus: showStatus,
+});
