@@ -1,0 +1,159 @@
+"""The live lobby in a real browser: what the wall screen, the teller's counter page, the lobby
+manager's board and the customer's phone show while the queue moves, and after an outage."""
+
+import re
+
+import pytest
+
+from queueing import services
+from tests import factories
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the conftest skips these tests, or fails them in CI, saying why
+    expect = None
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WALL_SCREEN = {"viewport": {"width": 1920, "height": 1080}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+COUNTER_PC = {"viewport": {"width": 1366, "height": 768}}
+TABLET = {"viewport": {"width": 1024, "height": 768}}
+# The socket retries with a growing backoff; after an outage the next try may be seconds away.
+RECONNECT_MS = 12000
+
+
+def wait_until_live(page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-live", "live")
+
+
+@pytest.fixture
+def lobby_manager(branch):
+    return factories.make_staff(branch, role="lobby_manager")
+
+
+def test_a_wall_screen_shows_a_call_made_through_the_api_within_two_seconds(
+    new_page, api_post, in_thread, screenshot, cash, counter, teller
+):
+    in_thread(factories.issue, cash, 2)
+    screen = new_page(**WALL_SCREEN)
+    screen.goto("/screens/GZ-TH01/")
+    wait_until_live(screen)
+    waiting = screen.locator("#queues [data-prefix=A] [data-role=waiting]")
+    expect(waiting).to_have_text("2")
+
+    status, called = api_post("/api/branches/GZ-TH01/counters/1/call-next/", user=teller)
+
+    assert (status, called["number"]) == (200, "A001")
+    current_call = screen.locator("#current-call")
+    expect(current_call.locator("[data-role=number]")).to_have_text("A001", timeout=2000)
+    expect(current_call.locator("[data-role=counter]")).to_contain_text("1")
+    expect(screen.locator("#announcer")).to_contain_text("A001")
+    expect(waiting).to_have_text("1")
+    screenshot(screen, "called")
+
+
+def test_a_wall_screen_is_right_again_after_its_connection_is_cut(
+    server, new_page, in_thread, console_errors, screenshot, cash, counter, teller
+):
+    in_thread(factories.issue, cash, 3)
+    screen = new_page(**WALL_SCREEN)
+    screen.goto("/screens/GZ-TH01/")
+    wait_until_live(screen)
+    console_errors.expect(r"WebSocket connection to .* failed")
+
+    with server.down():
+        expect(screen.locator("body")).to_have_attribute("data-live", "reconnecting")
+        expect(screen.locator(".connection")).to_be_visible()
+        screenshot(screen, "reconnecting")
+        in_thread(services.ticket_call_next, counter=counter, actor=teller)
+
+    expect(screen.locator("body")).to_have_attribute("data-live", "live", timeout=RECONNECT_MS)
+    expect(screen.locator(".connection")).to_be_hidden()
+    expect(screen.locator("#current-call [data-role=number]")).to_have_text("A001")
+    expect(screen.locator("#queues [data-prefix=A] [data-role=waiting]")).to_have_text("2")
+    screenshot(screen, "back")
+
+
+def test_a_teller_calls_on_the_counter_page_and_the_customer_sees_it_on_their_phone(
+    new_page, in_thread, screenshot, cash, counter, teller
+):
+    first, _second = in_thread(factories.issue, cash, 2)
+    phone = new_page(**PHONE)
+    phone.goto(f"/t/{first.token}/")
+    wait_until_live(phone)
+    expect(phone.locator("#ticket-status")).to_have_attribute("data-status", "waiting")
+    desk = new_page(user=teller, **COUNTER_PC)
+    desk.goto("/counter/GZ-TH01/1/")
+    wait_until_live(desk)
+
+    desk.keyboard.press("n")
+
+    expect(desk.locator("#current-ticket")).to_contain_text("A001")
+    called = phone.locator("#called-overlay")
+    expect(called).to_be_visible()
+    expect(called).to_contain_text(re.compile(r"\b1\b"))  # counter 1, not the 1 of A001
+    expect(phone.locator("#ticket-status")).to_have_attribute("data-status", "called")
+    screenshot(desk, "counter")
+    screenshot(phone, "phone")
+
+
+def test_the_lobby_board_updates_without_reload(
+    new_page, api_post, screenshot, branch, cash, non_cash, counter, lobby_manager
+):
+    factories.make_counter(branch, 2, [cash, non_cash])
+    board = new_page(user=lobby_manager, **TABLET)
+    board.goto("/lobby/GZ-TH01/")
+    wait_until_live(board)
+    board.evaluate("window.__marker = 'the same page'")
+    waiting = board.locator("#queues [data-prefix=A] [data-role=waiting]")
+    expect(waiting).to_have_text("0")
+
+    status, ticket = api_post("/api/tickets/", {"branch": "GZ-TH01", "service": "A"})
+
+    assert status == 201
+    expect(board.locator(f"#tickets [data-token='{ticket['token']}']")).to_contain_text("A001")
+    expect(waiting).to_have_text("1")
+
+    counter_2 = board.locator('#counters [data-counter="2"]')
+    expect(counter_2.locator("[data-role=state]")).to_have_text("Open")
+    toggle = counter_2.locator("button[data-action=toggle]")
+    toggle.click()
+
+    expect(counter_2.locator("[data-role=state]")).to_have_text("Closed")
+    expect(toggle).to_have_text("Open")
+    assert board.evaluate("window.__marker") == "the same page"
+    screenshot(board, "board")
+
+
+def test_a_foreign_teller_is_refused_the_lobby_board(new_page, console_errors, branch):
+    foreign_teller = factories.make_staff(factories.make_branch("FS-CC01"), role="teller")
+    console_errors.expect(r"status of 403")
+
+    refused = new_page(user=foreign_teller)
+    response = refused.goto("/lobby/GZ-TH01/")
+
+    assert response is not None and response.status == 403
+    expect(refused.locator("h1")).to_contain_text("staff of another branch")
+
+    anonymous = new_page()
+    anonymous.goto("/lobby/GZ-TH01/")
+
+    expect(anonymous).to_have_url(re.compile(r"/accounts/login/\?next=/lobby/GZ-TH01/$"))
+    expect(anonymous.locator("input[name=password]")).to_be_visible()
+
+
+def test_pages_speak_chinese_to_a_chinese_browser(new_page, in_thread, screenshot, cash, counter):
+    (ticket,) = in_thread(factories.issue, cash)
+
+    screen = new_page(locale="zh-CN", **WALL_SCREEN)
+    screen.goto("/screens/GZ-TH01/")
+    phone = new_page(locale="zh-CN", **PHONE)
+    phone.goto(f"/t/{ticket.token}/")
+
+    expect(screen.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(phone.locator("main")).to_contain_text("现金")
+    wait_until_live(screen)
+    screenshot(screen, "wall-screen")
+    screenshot(phone, "phone")
