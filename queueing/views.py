@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from . import selectors
+from . import selectors, services
 from .models import Branch, Counter, StaffMembership, Ticket
 from .serializers import TicketSerializer
 
@@ -51,6 +51,7 @@ def counter_desk(request: HttpRequest, code: str, number: int) -> HttpResponse:
         {
             "branch": branch,
             "counter": counter,
+            "max_recalls": services.MAX_RECALLS,
             "snapshot": selectors.lobby_snapshot(branch),
             "services": [
                 {"prefix": s.prefix, "name_zh": s.name_zh, "name_en": s.name_en}
