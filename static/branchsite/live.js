@@ -81,6 +81,26 @@ export function localName(item) {
   return document.documentElement.lang.startsWith("zh") ? item.name_zh : item.name_en;
 }
 
+// An `onStatus` for followLobby, also called by the page with "connecting" before it starts:
+// puts the status on body[data-live] (the tests and the CSS read it) and shows the page's
+// `.connection` indicator unless the page is live or still connecting. `words(status)` gives the
+// indicator's text; without it, the text the template put there stays.
+export function connectionStatus(words = null) {
+  const indicator = document.querySelector(".connection");
+  return (status) => {
+    document.body.dataset.live = status;
+    indicator.hidden = status === "live" || status === "connecting";
+    if (words) indicator.textContent = words(status) ?? "";
+  };
+}
+
+// The API's paths: an action on a ticket (`cancel`, `recall`, `history`, …) and on a counter
+// (`call-next`, `open`, `close`).
+export const ticketUrl = (token, action) => `/api/tickets/${encodeURIComponent(token)}/${action}/`;
+export const counterUrl = (branchCode, number, action) =>
+  `/api/branches/${encodeURIComponent(branchCode)}/counters/${number}/${action}/`;
+
+// The CSRF token Django set in its cookie, for a POST.
 export function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : "";

@@ -2,7 +2,16 @@
 // its history, and the queues the counter serves. Everything comes from the lobby socket; an
 // action's answer is shown at once and the socket's change for it then agrees.
 
-import { embedded, followLobby, localName, post } from "../branchsite/live.js";
+import { branchClock, h, translations } from "../branchsite/dom.js";
+import {
+  connectionStatus,
+  counterUrl,
+  embedded,
+  followLobby,
+  localName,
+  post,
+  ticketUrl,
+} from "../branchsite/live.js";
 
 const ACTIVE = ["waiting", "called", "serving"];
 const AT_COUNTER = ["called", "serving"];
@@ -19,14 +28,11 @@ const INFO_MS = 4000;
 const desk = document.querySelector(".desk");
 const branchCode = desk.dataset.branch;
 const counterNumber = Number(desk.dataset.counter);
+// A called ticket is recalled at most this often (the server refuses more); none given: no limit.
+const maxRecalls = desk.dataset.maxRecalls ? Number(desk.dataset.maxRecalls) : Infinity;
 const snapshot = embedded("snapshot");
 const services = embedded("services");
-const strings = Object.fromEntries(
-  [...document.getElementById("strings").content.querySelectorAll("[data-key]")].map((element) => [
-    element.dataset.key,
-    element.textContent.trim(),
-  ]),
-);
+const { strings, phrase, text } = translations("strings");
 
 const currentCard = document.getElementById("current-ticket");
 const field = (role) => currentCard.querySelector(`[data-role="${role}"]`);
@@ -40,7 +46,6 @@ const historyEmpty = document.querySelector('[data-role="history-empty"]');
 const queueList = document.getElementById("queue-lengths");
 const transferDialog = document.getElementById("transfer-dialog");
 const transferSelect = document.getElementById("transfer-service");
-const connection = document.querySelector(".connection");
 
 const state = {
   counter: null, // this counter's row of the lobby's `counters`
@@ -51,33 +56,7 @@ const state = {
   transferToken: null,
 };
 
-const clock = new Intl.DateTimeFormat(document.documentElement.lang, {
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-  timeZone: snapshot.branch.time_zone,
-});
-
-// A translated phrase with its {placeholders} filled by strings or DOM nodes.
-function phrase(key, values = {}) {
-  return (strings[key] ?? key)
-    .split(/(\{\w+\})/)
-    .filter(Boolean)
-    .map((part) => {
-      const name = part.match(/^\{(\w+)\}$/)?.[1];
-      return name && name in values ? values[name] : part;
-    });
-}
-const text = (key, values) => phrase(key, values).join("");
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== false && value != null) element.setAttribute(name, value === true ? "" : value);
-  }
-  element.append(...children);
-  return element;
-}
+const clock = branchClock(snapshot.branch.time_zone);
 
 function serviceName(prefix) {
   const service = services.find((candidate) => candidate.prefix === prefix);
@@ -200,10 +179,11 @@ function renderCurrent() {
 }
 
 function renderButtons() {
-  const status = currentTicket()?.status ?? null;
+  const ticket = currentTicket();
+  const status = ticket?.status ?? null;
   const allowed = {
     "call-next": state.counter.is_open && status === null,
-    recall: status === "called",
+    recall: status === "called" && (ticket.recall_count ?? 0) < maxRecalls,
     start: status === "called",
     finish: status === "serving",
     "no-show": status === "called",
@@ -260,7 +240,7 @@ function syncHistory() {
     renderHistory([]);
     return;
   }
-  fetch(`/api/tickets/${encodeURIComponent(ticket.token)}/history/`, { credentials: "same-origin" })
+  fetch(ticketUrl(ticket.token, "history"), { credentials: "same-origin" })
     .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
     .then((staffTicket) => {
       if (state.historyKey === key) renderHistory(staffTicket.events);
@@ -296,12 +276,7 @@ function showMessage(words, tone = "error") {
   if (words && tone === "info") messageTimer = setTimeout(() => showMessage(""), INFO_MS);
 }
 
-function showConnection(status) {
-  document.body.dataset.live = status;
-  const words = strings[`connection.${status}`];
-  connection.hidden = !words;
-  connection.textContent = words ?? "";
-}
+const showConnection = connectionStatus((status) => strings[`connection.${status}`]);
 
 // Actions -----------------------------------------------------------------------------------
 
@@ -324,16 +299,16 @@ async function act(request, onAnswer) {
   }
 }
 
-const counterUrl = `/api/branches/${encodeURIComponent(branchCode)}/counters/${counterNumber}`;
-const ticketUrl = (token, action) => `/api/tickets/${encodeURIComponent(token)}/${action}/`;
-
 function ticketAction(action) {
   const token = currentTicket()?.token;
   if (token) act(() => post(ticketUrl(token, action)), (ticket) => applyAnswer(ticket));
 }
 
 buttons["call-next"].addEventListener("click", () =>
-  act(() => post(`${counterUrl}/call-next/`), (ticket) => applyAnswer(ticket)),
+  act(
+    () => post(counterUrl(branchCode, counterNumber, "call-next")),
+    (ticket) => applyAnswer(ticket),
+  ),
 );
 for (const action of ["recall", "start", "finish", "no-show"]) {
   buttons[action].addEventListener("click", () => ticketAction(action));
@@ -342,7 +317,7 @@ for (const action of ["recall", "start", "finish", "no-show"]) {
 toggleButton.addEventListener("click", () => {
   const action = state.counter.is_open ? "close" : "open";
   act(
-    () => post(`${counterUrl}/${action}/`),
+    () => post(counterUrl(branchCode, counterNumber, action)),
     (counter) => {
       state.counter = { ...state.counter, is_open: counter.is_open };
     },

@@ -3,7 +3,16 @@
 // ticket). Waits grow between messages, so the board ages them itself and an idle lobby still
 // turns red on time.
 
-import { embedded, followLobby, localName, post } from "../branchsite/live.js";
+import { h, translations } from "../branchsite/dom.js";
+import {
+  connectionStatus,
+  counterUrl,
+  embedded,
+  followLobby,
+  localName,
+  post,
+  ticketUrl,
+} from "../branchsite/live.js";
 
 const ACTIVE = ["waiting", "called", "serving"];
 const TICK_MS = 20000;
@@ -12,12 +21,7 @@ const MESSAGE_MS = 8000;
 const board = document.querySelector(".board");
 const branchCode = board.dataset.branch;
 const snapshot = embedded("snapshot");
-const strings = Object.fromEntries(
-  [...document.getElementById("strings").content.querySelectorAll("[data-key]")].map((element) => [
-    element.dataset.key,
-    element.textContent.trim(),
-  ]),
-);
+const { strings, phrase, text } = translations("strings");
 
 const queueCards = document.getElementById("queues");
 const ticketRows = document.querySelector("#tickets tbody");
@@ -26,7 +30,6 @@ const message = document.getElementById("message");
 const cancelDialog = document.getElementById("cancel-dialog");
 const transferDialog = document.getElementById("transfer-dialog");
 const transferSelect = document.getElementById("transfer-service");
-const connection = document.querySelector(".connection");
 
 // Each queue and ticket remembers when it arrived, to age its waits until the next message.
 const state = {
@@ -39,27 +42,6 @@ const state = {
   busy: new Set(), // tokens and counter numbers with an action on its way
   pendingToken: null, // the ticket an open dialog is about
 };
-
-// A translated phrase with its {placeholders} filled by strings or DOM nodes.
-function phrase(key, values = {}) {
-  return (strings[key] ?? key)
-    .split(/(\{\w+\})/)
-    .filter(Boolean)
-    .map((part) => {
-      const name = part.match(/^\{(\w+)\}$/)?.[1];
-      return name && name in values ? values[name] : part;
-    });
-}
-const text = (key, values) => phrase(key, values).join("");
-
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== false && value != null) element.setAttribute(name, value === true ? "" : value);
-  }
-  element.append(...children);
-  return element;
-}
 
 // Replaces only the children that differ: a row re-rendered under a finger would swallow its tap.
 function reconcile(parent, children) {
@@ -365,12 +347,7 @@ function showMessage(words) {
   if (words) messageTimer = setTimeout(() => showMessage(""), MESSAGE_MS);
 }
 
-function showConnection(status) {
-  document.body.dataset.live = status;
-  const words = strings[`connection.${status}`];
-  connection.hidden = !words;
-  connection.textContent = words ?? "";
-}
+const showConnection = connectionStatus((status) => strings[`connection.${status}`]);
 
 // Actions -----------------------------------------------------------------------------------
 
@@ -392,8 +369,6 @@ async function act(key, request, onAnswer) {
     render();
   }
 }
-
-const ticketUrl = (token, action) => `/api/tickets/${encodeURIComponent(token)}/${action}/`;
 
 function askToCancel(ticket) {
   state.pendingToken = ticket.token;
@@ -475,7 +450,7 @@ counterList.addEventListener("click", (event) => {
   const action = counter.is_open ? "close" : "open";
   act(
     number,
-    () => post(`/api/branches/${encodeURIComponent(branchCode)}/counters/${number}/${action}/`),
+    () => post(counterUrl(branchCode, number, action)),
     (answer) => {
       // A closed counter has no teller; the socket's change names whoever opened it.
       state.counters = state.counters.map((candidate) =>

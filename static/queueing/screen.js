@@ -5,7 +5,8 @@
 // spoken in the branch's announcement languages, one call after another. Calls in a snapshot
 // (the first one, or after a reconnect) are shown without a sound: they were announced already.
 
-import { embedded, followLobby } from "../branchsite/live.js";
+import { branchClock, h } from "../branchsite/dom.js";
+import { connectionStatus, embedded, followLobby } from "../branchsite/live.js";
 import { audioContext, playChime, watchSound } from "./chime.js";
 
 const SHOWN_CALLS = 8; // the current call and the seven before it
@@ -28,22 +29,12 @@ const page = {
   clockTime: document.getElementById("clock-time"),
   clockDate: document.getElementById("clock-date"),
   announcer: document.getElementById("announcer"),
-  connection: document.querySelector(".connection"),
   enableSound: document.getElementById("enable-sound"),
 };
 
-function h(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
-
 // Clock and call times are the branch's, whatever the time zone of the TV.
 const timeZone = branch.time_zone;
-const timeFormat = new Intl.DateTimeFormat("zh-CN", {
-  timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-});
+const timeFormat = branchClock(timeZone, "zh-CN");
 const dateFormatZh = new Intl.DateTimeFormat("zh-CN", {
   timeZone, month: "long", day: "numeric", weekday: "long",
 });
@@ -271,12 +262,9 @@ function showCall(call) {
 
 // Connection and sound ---------------------------------------------------------------------------
 
-function showStatus(status) {
-  document.body.dataset.live = status;
-  page.connection.hidden = status === "live" || status === "connecting";
-  page.connection.textContent =
-    status === "reconnecting" ? page.connection.dataset.reconnecting : page.connection.dataset.gone;
-}
+// The words are bilingual data attributes of the indicator: reconnecting, or out of service.
+const { reconnecting, gone } = document.querySelector(".connection").dataset;
+const showStatus = connectionStatus((status) => (status === "reconnecting" ? reconnecting : gone));
 
 watchSound((running) => {
   page.enableSound.hidden = running;

@@ -5,7 +5,15 @@
 // ticket is called, and again at each recall, a full-screen alert rings, vibrates and says which
 // counter to go to.
 
-import { embedded, followLobby, localName, post } from "../branchsite/live.js";
+import { translations } from "../branchsite/dom.js";
+import {
+  connectionStatus,
+  embedded,
+  followLobby,
+  localName,
+  post,
+  ticketUrl,
+} from "../branchsite/live.js";
 import { audioContext, playChime, watchSound } from "./chime.js";
 
 const MAX_TRAVEL_MINUTES = 600;
@@ -38,20 +46,10 @@ const page = {
   calledAgain: document.getElementById("called-again"),
   calledCounter: document.getElementById("called-counter"),
   dismissCalled: document.getElementById("dismiss-called"),
-  connection: document.querySelector(".connection"),
 };
 
-const strings = Object.fromEntries(
-  [...document.querySelectorAll("#ticket-strings [data-string]")].map((element) => [
-    element.dataset.string,
-    element.textContent.trim(),
-  ]),
-);
-
 // "{counter}" and friends in a translated string, filled with localised values.
-function say(key, values = {}) {
-  return strings[key].replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
-}
+const { text: say } = translations("ticket-strings", "string");
 
 const numberFormat = new Intl.NumberFormat(language);
 // The customer's own clock: "leave at 10:40" is read on their phone, where they are.
@@ -210,7 +208,7 @@ page.cancel.addEventListener("click", async () => {
   showAlert("");
   page.cancel.disabled = true;
   try {
-    const result = await post(`/api/tickets/${encodeURIComponent(token)}/cancel/`);
+    const result = await post(ticketUrl(token, "cancel"));
     if (result.ok) render(result.body);
     else showAlert(result.body?.detail ?? say("cancel-failed"));
   } catch {
@@ -240,10 +238,8 @@ watchSound((running) => {
 page.enableSound.addEventListener("click", allowSound);
 document.addEventListener("pointerdown", allowSound, { once: true });
 
-function showStatus(status) {
-  document.body.dataset.live = status;
-  page.connection.hidden = status === "live" || status === "connecting";
-}
+// The indicator keeps the template's "Reconnecting…".
+const showStatus = connectionStatus();
 
 showStatus("connecting");
 render(initial.ticket);
