@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -30,7 +31,7 @@ def exception_handler(exc, context):
         return Response(
             {
                 "code": "conflict",
-                "detail": "The request conflicts with a concurrent change; retry.",
+                "detail": _("The request conflicts with a concurrent change; retry."),
             },
             status=status.HTTP_409_CONFLICT,
         )
@@ -43,7 +44,7 @@ def exception_handler(exc, context):
     if wait := getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "invalid", "detail": "Some fields are not valid.", "errors": exc.detail}
+        body = {"code": "invalid", "detail": _("Some fields are not valid."), "errors": exc.detail}
     else:
         code = exc.get_codes()
         body = {
@@ -60,7 +61,7 @@ def _is_api(request) -> bool:
 def json_not_found(request, exception=None):
     """404 for paths that no URL matches: JSON under /api/, the normal page elsewhere."""
     if _is_api(request):
-        return JsonResponse({"code": "not_found", "detail": "No such API endpoint."}, status=404)
+        return JsonResponse({"code": "not_found", "detail": _("No such API endpoint.")}, status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -69,7 +70,7 @@ def json_not_found(request, exception=None):
 def json_server_error(request):
     if _is_api(request):
         return JsonResponse(
-            {"code": "server_error", "detail": "Something went wrong on our side."}, status=500
+            {"code": "server_error", "detail": _("Something went wrong on our side.")}, status=500
         )
     from django.views.defaults import server_error
 

@@ -1,6 +1,7 @@
 """The queue API: thin views that parse, check who may act, call a service and shape the answer."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -55,7 +56,8 @@ def require_branch_staff(request: Request, branch: Branch) -> None:
         raise exceptions.NotAuthenticated()
     if not selectors.user_may_act_for_branch(request.user, branch):
         raise exceptions.PermissionDenied(
-            f"You are not staff of {branch.code}.", code="not_branch_staff"
+            _("You are not staff of %(branch)s.") % {"branch": branch.code},
+            code="not_branch_staff",
         )
 
 
@@ -63,9 +65,9 @@ def parse_near(raw: str) -> tuple[float, float]:
     try:
         lat, lng = (float(part) for part in raw.split(","))
     except ValueError:
-        raise InvalidInput("invalid_near", "near must be '<latitude>,<longitude>'.") from None
+        raise InvalidInput("invalid_near", _("near must be '<latitude>,<longitude>'.")) from None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise InvalidInput("invalid_near", "near is outside the range of coordinates.")
+        raise InvalidInput("invalid_near", _("near is outside the range of coordinates."))
     return lat, lng
 
 
@@ -101,7 +103,7 @@ class BranchDetailView(APIView):
     def get(self, request: Request, code: str) -> Response:
         found = selectors.branches_with_waits(code=code)
         if not found:
-            raise exceptions.NotFound(f"No branch {code}.")
+            raise exceptions.NotFound(_("No branch %(code)s.") % {"code": code})
         return Response(BranchSerializer(found[0]).data)
 
 
@@ -131,7 +133,8 @@ class TicketCreateView(APIView):
         if isinstance(request.auth, Kiosk):
             if request.auth.branch_id != service.branch_id:
                 raise exceptions.PermissionDenied(
-                    "A kiosk issues tickets of its own branch only.", code="kiosk_wrong_branch"
+                    _("A kiosk issues tickets of its own branch only."),
+                    code="kiosk_wrong_branch",
                 )
             channel = Ticket.Channel.KIOSK
 
@@ -210,7 +213,7 @@ class TicketTransferView(APIView):
             branch=ticket.branch, prefix=payload.validated_data["service"]
         ).first()
         if to_service is None:
-            raise exceptions.ValidationError({"service": ["This branch has no such service."]})
+            raise exceptions.ValidationError({"service": [_("This branch has no such service.")]})
         successor = services.ticket_transfer(
             ticket=ticket, to_service=to_service, actor=request.user
         )
@@ -316,6 +319,8 @@ class AuthTokenView(APIView):
         credentials.is_valid(raise_exception=True)
         user = credentials.validated_data["user"]
         if not selectors.user_is_staff_member(user):
-            raise exceptions.PermissionDenied("Only branch staff get API tokens.", code="not_staff")
-        token, _ = Token.objects.get_or_create(user=user)
+            raise exceptions.PermissionDenied(
+                _("Only branch staff get API tokens."), code="not_staff"
+            )
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

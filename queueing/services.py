@@ -18,9 +18,11 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import broadcast, selectors
-from .errors import InvalidTransition, QueueError
+from .errors import InvalidTransition, QueueError, status_label
 from .models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
 
 Status = Ticket.Status
@@ -138,12 +140,18 @@ def ticket_issue(
     branch = service.branch
     if not branch.is_active or not service.is_active:
         raise QueueError(
-            "service_unavailable", f"{service.name_en} is not offered at {branch.code}."
+            "service_unavailable",
+            _("%(service)s is not offered at %(branch)s.")
+            % {"service": service.name, "branch": branch.code},
         )
     if not selectors.branch_is_open(branch=branch, at=now):
-        raise QueueError("branch_closed", f"{branch.code} is closed now.")
+        raise QueueError("branch_closed", _("%(branch)s is closed now.") % {"branch": branch.code})
     if channel not in Ticket.Channel.values:
-        raise QueueError("invalid_channel", f"Unknown channel {channel!r}.", status=400)
+        raise QueueError(
+            "invalid_channel",
+            _("Unknown channel %(channel)s.") % {"channel": repr(channel)},
+            status=400,
+        )
     business_day = branch.business_day(now)
     ticket = Ticket(
         branch=branch,
@@ -252,7 +260,9 @@ def ticket_call_next(
     """
     now = now or timezone.now()
     if not counter.is_open:
-        raise QueueError("counter_closed", f"Counter {counter.number} is closed.")
+        raise QueueError(
+            "counter_closed", _("Counter %(number)s is closed.") % {"number": counter.number}
+        )
     service_ids = list(counter.services.values_list("pk", flat=True))
     with transaction.atomic():
         waiting = Ticket.objects.filter(
@@ -287,7 +297,12 @@ def ticket_recall(*, ticket: Ticket, actor: Actor | None, now: datetime | None =
     if ticket.status == Status.CALLED and ticket.recall_count >= MAX_RECALLS:
         raise QueueError(
             "recall_limit_reached",
-            f"Ticket {ticket.number} was recalled {MAX_RECALLS} times; mark it no-show instead.",
+            ngettext(
+                "Ticket %(number)s was recalled %(count)d time; mark it no-show instead.",
+                "Ticket %(number)s was recalled %(count)d times; mark it no-show instead.",
+                MAX_RECALLS,
+            )
+            % {"number": ticket.number, "count": MAX_RECALLS},
         )
     now = now or timezone.now()
     return _transition(
@@ -395,14 +410,19 @@ def ticket_transfer(
     now = now or timezone.now()
     if to_service.branch_id != ticket.branch_id:
         raise QueueError(
-            "service_not_in_branch", "A ticket moves only within its branch.", status=400
+            "service_not_in_branch", _("A ticket moves only within its branch."), status=400
         )
     if to_service.pk == ticket.service_id:
         raise QueueError(
-            "same_service", f"Ticket {ticket.number} is already in that queue.", status=400
+            "same_service",
+            _("Ticket %(number)s is already in that queue.") % {"number": ticket.number},
+            status=400,
         )
     if not to_service.is_active:
-        raise QueueError("service_unavailable", f"{to_service.name_en} is not offered now.")
+        raise QueueError(
+            "service_unavailable",
+            _("%(service)s is not offered now.") % {"service": to_service.name},
+        )
     with transaction.atomic():
         _transition(
             ticket,
@@ -450,7 +470,10 @@ def counter_open(*, counter: Counter, actor: Actor | None) -> Counter:
             is_open=True, **changes
         )
         if not updated:
-            raise QueueError("counter_already_open", f"Counter {counter.number} is open already.")
+            raise QueueError(
+                "counter_already_open",
+                _("Counter %(number)s is open already.") % {"number": counter.number},
+            )
         _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
     counter.refresh_from_db()
     return counter
@@ -465,14 +488,16 @@ def counter_close(*, counter: Counter, actor: Actor | None) -> Counter:
         if busy:
             raise QueueError(
                 "counter_busy",
-                f"Counter {counter.number} still has a customer; finish or mark no-show first.",
+                _("Counter %(number)s still has a customer; finish or mark no-show first.")
+                % {"number": counter.number},
             )
         updated = Counter.objects.filter(pk=counter.pk, is_open=True).update(
             is_open=False, teller=None
         )
         if not updated:
             raise QueueError(
-                "counter_already_closed", f"Counter {counter.number} is closed already."
+                "counter_already_closed",
+                _("Counter %(number)s is closed already.") % {"number": counter.number},
             )
         _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
     counter.refresh_from_db()
@@ -488,10 +513,12 @@ def ticket_rate(
 ) -> Ticket:
     """The customer rates a finished ticket 1–5, once."""
     if not 1 <= stars <= 5:
-        raise QueueError("invalid_rating", "A rating is 1 to 5 stars.", status=400)
+        raise QueueError("invalid_rating", _("A rating is 1 to 5 stars."), status=400)
     if ticket.status != Status.DONE:
         raise QueueError(
-            "not_rateable", f"Ticket {ticket.number} is {ticket.status}; rate it once served."
+            "not_rateable",
+            _("Ticket %(number)s is %(status)s; rate it once served.")
+            % {"number": ticket.number, "status": status_label(ticket.status)},
         )
     now = now or timezone.now()
     with transaction.atomic():
@@ -499,7 +526,10 @@ def ticket_rate(
             pk=ticket.pk, status=Status.DONE, rating__isnull=True
         ).update(rating=stars, rating_comment=comment.strip())
         if not updated:
-            raise QueueError("already_rated", f"Ticket {ticket.number} was rated already.")
+            raise QueueError(
+                "already_rated",
+                _("Ticket %(number)s was rated already.") % {"number": ticket.number},
+            )
         TicketEvent.objects.create(
             ticket=ticket,
             action=Action.RATED,

@@ -2,6 +2,7 @@
 page is right before the socket connects; one small ES module per page keeps it live."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,18 +85,20 @@ def ticket_tracking(request: HttpRequest, token: str) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     """Where staff land after logging in: a teller at their counter, a lobby manager at the
     board of their branch, head office in the admin."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
     membership = (
-        StaffMembership.objects.filter(user=request.user, branch__isnull=False)
+        StaffMembership.objects.filter(user=user, branch__isnull=False)
         .select_related("branch")
         .first()
     )
-    if membership is None:
-        if request.user.is_staff:
+    if membership is None or membership.branch is None:
+        if user.is_staff:
             return redirect("admin:index")
         raise PermissionDenied("This account belongs to no branch.")
     branch = membership.branch
     if membership.role == StaffMembership.Role.TELLER:
-        counter = Counter.objects.filter(branch=branch, teller=request.user).first()
+        counter = Counter.objects.filter(branch=branch, teller=user).first()
         if counter is not None:
             return redirect("counter-desk", code=branch.code, number=counter.number)
     return redirect("lobby-board", code=branch.code)
