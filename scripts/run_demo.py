@@ -32,6 +32,10 @@ SERVER_START_SECONDS = 60.0
 
 # The surfaces that exist so far; add a line when a new one lands.
 SURFACES = [
+    ("Wall screen", "/screens/GZ-TH01/"),
+    ("Counter page (teller-gz-th01)", "/counter/GZ-TH01/1/"),
+    ("Lobby board (lobby-gz-th01)", "/lobby/GZ-TH01/"),
+    ("Staff login", "/accounts/login/"),
     ("API", "/api/branches/"),
     ("API docs", "/api/docs/"),
     ("API schema", "/api/schema/"),
@@ -177,7 +181,8 @@ class Supervisor:
         if self.stopping.is_set():
             return
         lines = ["", "branchsite is running:"]
-        lines += [f"  {label:<12} {base}{path}" for label, path in SURFACES]
+        width = max(len(label) for label, _ in SURFACES)
+        lines += [f"  {label:<{width}}  {base}{path}" for label, path in SURFACES]
         if banner is not None and banner.exists():
             lines += ["", *banner.read_text().rstrip().splitlines()]
         lines += ["", "Press Ctrl-C to stop.", ""]
