@@ -129,7 +129,12 @@ class TicketEventSerializer(serializers.Serializer):
 class StaffTicketSerializer(TicketSerializer):
     """What staff see: the holder's view plus the history."""
 
-    events = TicketEventSerializer(many=True, read_only=True, source="events.all")
+    events = serializers.SerializerMethodField()
+
+    @extend_schema_field(TicketEventSerializer(many=True))
+    def get_events(self, ticket: Ticket) -> list[dict]:
+        events = ticket.events.select_related("counter", "actor")
+        return list(TicketEventSerializer(events, many=True).data)
 
 
 class TransferSerializer(serializers.Serializer):

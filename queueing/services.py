@@ -239,7 +239,7 @@ def _transition(
             at=now,
             note=note,
         )
-        ticket.refresh_from_db()
+        _reload_state(ticket, counter=counter)
         called = action in (Action.CALLED, Action.RECALLED)
         _lobby_changed(
             ticket.branch_id,
@@ -248,6 +248,21 @@ def _transition(
             call=ticket if called else None,
         )
     return ticket
+
+
+def _reload_state(ticket: Ticket, *, counter: Counter | None) -> None:
+    """Read the ticket's new state. Its branch and service never change in a transition and its
+    counter is at hand, so the objects already loaded stay: answers need no query for them."""
+    kept = {
+        name: getattr(ticket, name)
+        for name in ("branch", "service")
+        if getattr(Ticket, name).is_cached(ticket)
+    }
+    ticket.refresh_from_db()
+    for name, value in kept.items():
+        setattr(ticket, name, value)
+    if counter is not None and ticket.counter_id == counter.pk:
+        ticket.counter = counter
 
 
 def ticket_call_next(
@@ -272,8 +287,8 @@ def ticket_call_next(
         )
         candidate = (
             selectors.in_calling_order(waiting, now=now)
+            .select_related("branch", "service")
             .select_for_update(skip_locked=True, of=("self",))
-            .only("pk", "number", "status")
             .first()
         )
         if candidate is None:

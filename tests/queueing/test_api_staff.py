@@ -178,3 +178,15 @@ def test_a_session_login_needs_the_csrf_token(teller, cash, counter):
     response = client.post(CALL_NEXT)
     assert response.status_code == 403
     assert Ticket.objects.get().status == "waiting"
+
+
+def test_calling_the_next_customer_stays_a_handful_of_queries(
+    teller_api, cash, counter, django_assert_max_num_queries
+):
+    """Every call waits on this request before the screens hear of it."""
+    factories.issue(cash, 20)
+    # counter, permission, its services; the locking select, the change, its event, the
+    # reload, the lobby version; the answer's branch, service and history; four savepoints of
+    # the test's transaction.
+    with django_assert_max_num_queries(15):
+        assert teller_api.post(CALL_NEXT).status_code == 200

@@ -20,10 +20,14 @@ async def next_change(url: str, origin: str, call: "asyncio.Future[str]") -> dic
         snapshot = json.loads(await screen.recv())
         assert snapshot["type"] == "snapshot"
         call.get_loop().call_soon(call.set_result, "connected")
-        return json.loads(await asyncio.wait_for(screen.recv(), timeout=2))
+        return json.loads(await asyncio.wait_for(screen.recv(), timeout=IDLE_SECONDS + 2))
 
 
-def test_a_call_through_one_server_reaches_a_screen_on_the_other(cash, counter, teller):
+# Longer than redis-py 8's default read timeout, which once dropped idle screens (settings.py).
+IDLE_SECONDS = 6
+
+
+def test_a_call_through_one_server_reaches_an_idle_screen_on_the_other(cash, counter, teller):
     factories.issue(cash)
     token = Token.objects.create(user=teller).key
     # A prefix of its own, so that nothing else on this Redis reaches the screen.
@@ -46,6 +50,7 @@ def test_a_call_through_one_server_reaches_a_screen_on_the_other(cash, counter, 
                 )
             )
             await asyncio.wait_for(connected, timeout=5)
+            await asyncio.sleep(IDLE_SECONDS)
             request = urllib.request.Request(
                 f"http://127.0.0.1:{ports[0]}/api/branches/GZ-TH01/counters/1/call-next/",
                 method="POST",
