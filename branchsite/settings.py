@@ -129,10 +129,10 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 
 if REDIS_URL:
     # The pub/sub layer, chosen by measurement (bench/README.md, bench_lobby.py): at 500 wall
-    # screens it took about 13 % less server CPU and 70 % less Redis CPU a call than the core
-    # layer, with a lower median latency. The core layer also breaks with redis-py 8: its 5 s
-    # blocking pop outlives the new 5 s read timeout, and an idle process loses its consumers
-    # (django/channels_redis#422). Pub/sub delivers at most once, so a message sent while a
+    # screens both meet the latency target; pub/sub took a third of the Redis CPU a call and
+    # about 0.9 of the server CPU (median of seven runs), and the core layer breaks with
+    # redis-py 8: its 5 s blocking pop outlives the new 5 s read timeout, and an idle process
+    # loses its consumers (django/channels_redis#422). Pub/sub delivers at most once, so a message sent while a
     # process reconnects to Redis is lost; the lobby protocol covers that (versions, resync on a
     # gap, a ping every few seconds that reveals a missed version).
     CHANNEL_LAYERS = {
