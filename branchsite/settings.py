@@ -132,9 +132,9 @@ if REDIS_URL:
     # screens both meet the latency target; pub/sub took a third of the Redis CPU a call and
     # about 0.9 of the server CPU (median of seven runs), and the core layer breaks with
     # redis-py 8: its 5 s blocking pop outlives the new 5 s read timeout, and an idle process
-    # loses its consumers (django/channels_redis#422). Pub/sub delivers at most once, so a message sent while a
-    # process reconnects to Redis is lost; the lobby protocol covers that (versions, resync on a
-    # gap, a ping every few seconds that reveals a missed version).
+    # loses its consumers (django/channels_redis#422). Pub/sub delivers at most once, so a
+    # message sent while a process reconnects to Redis is lost; the lobby protocol covers that
+    # (versions, resync on a gap, a ping every few seconds that reveals a missed version).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
