@@ -13,6 +13,7 @@ Close codes: 4403 not allowed, 4404 no such branch or ticket. Clients do not ret
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,18 @@ async def shared_build(key: tuple, build: Callable[..., Any], **kwargs: Any) -> 
         _builds[key] = future
         asyncio.get_running_loop().call_later(SHARED_BUILD_SECONDS, _builds.pop, key, None)
     return await asyncio.shield(future)
+
+
+# Every client pings every few seconds: a process reads a branch's version at most once a second
+# for all of them, so 2,000 screens cost a few queries a second, not hundreds.
+PING_VERSION_SECONDS = 1.0
+
+
+async def current_version(branch_id: int) -> int:
+    moment = int(time.monotonic() / PING_VERSION_SECONDS)
+    return await shared_build(
+        ("version", branch_id, moment), selectors.lobby_version, branch_id=branch_id
+    )
 
 
 class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
@@ -75,7 +88,7 @@ class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
         if kind == "resync":
             await self.send_snapshot()
         elif kind == "ping":
-            version = await database_sync_to_async(selectors.lobby_version)(self.branch.pk)
+            version = await current_version(self.branch.pk)
             await self.send_json({"type": "pong", "version": version})
         else:
             await self.send_json({"type": "error", "code": "unknown_message"})
@@ -174,7 +187,7 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         if kind == "resync":
             await self.send_snapshot()
         elif kind == "ping":
-            version = await database_sync_to_async(selectors.lobby_version)(self.branch_id)
+            version = await current_version(self.branch_id)
             await self.send_json({"type": "pong", "version": version})
         else:
             await self.send_json({"type": "error", "code": "unknown_message"})

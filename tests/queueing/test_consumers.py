@@ -12,13 +12,19 @@ from django.db import transaction
 from django.test import Client
 
 from branchsite.asgi import application
-from queueing import services
+from queueing import consumers, selectors, services
 from queueing.models import Branch, StaffMembership
 from tests import factories
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture(autouse=True)
+def _nothing_shared_from_another_test():
+    # Builds are shared for a few seconds per process; each test starts a new lobby.
+    consumers._builds.clear()
 
 
 async def connect(path: str, user=None) -> WebsocketCommunicator:
@@ -169,6 +175,25 @@ async def test_a_lost_broadcast_fails_no_request_and_the_next_ping_reveals_it(
     await screen.send_json_to({"type": "ping"})
     assert await screen.receive_json_from(timeout=2) == {"type": "pong", "version": version + 1}
     await screen.disconnect()
+
+
+async def test_pings_of_many_screens_read_the_version_once_a_second(cash):
+    screens = [await connect("/ws/screens/GZ-TH01/") for _ in range(5)]
+    for screen in screens:
+        await screen.receive_json_from()
+    await issue(cash)
+    for screen in screens:
+        await screen.receive_json_from(timeout=2)
+    pongs = []
+    reads = mock.patch("queueing.selectors.lobby_version", wraps=selectors.lobby_version)
+    with reads as lobby_version:
+        for screen in screens:
+            await screen.send_json_to({"type": "ping"})
+            pongs.append(await screen.receive_json_from(timeout=2))
+    assert {pong["version"] for pong in pongs} == {1}
+    assert lobby_version.call_count <= 2  # 2 if the pings straddle a second
+    for screen in screens:
+        await screen.disconnect()
 
 
 async def test_an_unknown_branch_or_message_gets_a_clear_answer(branch):
