@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -151,6 +152,8 @@ class Run:
     p50_ms: float | None
     p99_ms: float | None
     client_cpu_ms: float
+    server_cpu_ms: float  # the uvicorn processes, a request (warm-up included)
+    db_cpu_ms: float  # every PostgreSQL process of the machine, a request
     statuses: Counter[str] = field(default_factory=Counter)
     created: int = 0  # 201s, warm-up included
 
@@ -233,6 +236,12 @@ def set_up_data(env: dict[str, str]) -> list[str]:
 
 
 def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
+    # Another server on the port would answer the readiness check below and take the load.
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            refuse(f"port {port} is in use: is another benchmark running? (--port)")
     command = [
         sys.executable,
         "-m",
@@ -286,7 +295,28 @@ def server_ports(args: argparse.Namespace) -> list[int]:
     return [args.port + n for n in range(args.workers)]
 
 
-def run_scenario(scenario: str, args: argparse.Namespace, codes: list[str]) -> Run:
+def cpu_seconds(server_sessions: set[int]) -> tuple[float, float]:
+    """(CPU seconds of the servers' processes, of all PostgreSQL processes) so far."""
+    server = database = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the parenthesised command name: session is field 3, utime 11 and stime 12.
+        fields = rest.split()
+        ticks = int(fields[11]) + int(fields[12])
+        if int(fields[3]) in server_sessions:
+            server += ticks
+        elif command.endswith("(postgres"):
+            database += ticks
+    tick = os.sysconf("SC_CLK_TCK")
+    return server / tick, database / tick
+
+
+def run_scenario(
+    scenario: str, args: argparse.Namespace, codes: list[str], server_sessions: set[int]
+) -> Run:
     spec = {
         "scenario": scenario,
         "codes": codes,
@@ -297,6 +327,7 @@ def run_scenario(scenario: str, args: argparse.Namespace, codes: list[str]) -> R
         "concurrency": args.concurrency,
         "limit": args.time_limit,
     }
+    server_before, database_before = cpu_seconds(server_sessions)
     load = subprocess.run(
         [sys.executable, __file__, "--load", json.dumps(spec)],
         capture_output=True,
@@ -306,8 +337,10 @@ def run_scenario(scenario: str, args: argparse.Namespace, codes: list[str]) -> R
     )
     if load.returncode != 0:
         refuse(f"the load process failed:\n{load.stderr[-3000:]}")
+    server_after, database_after = cpu_seconds(server_sessions)
     result = json.loads(load.stdout)
     measured, warmup = result["measured"], result["warmup"]
+    sent = max(measured["requests"] + warmup["requests"], 1)
     return Run(
         scenario=scenario,
         rps=measured["rps"],
@@ -315,6 +348,8 @@ def run_scenario(scenario: str, args: argparse.Namespace, codes: list[str]) -> R
         p50_ms=measured["p50_ms"],
         p99_ms=measured["p99_ms"],
         client_cpu_ms=measured["client_cpu_ms"],
+        server_cpu_ms=1000 * (server_after - server_before) / sent,
+        db_cpu_ms=1000 * (database_after - database_before) / sent,
         statuses=Counter(measured["statuses"]) + Counter(warmup["statuses"]),
         created=measured["created"] + warmup["created"],
     )
@@ -370,7 +405,7 @@ def ratios(runs: list[Run]) -> dict[str, list[float]]:
 
 
 def fmt_ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:6.1f}"
+    return "-" if value is None else f"{value:.1f}"
 
 
 def main() -> int:
@@ -424,7 +459,7 @@ def main() -> int:
             for port in server_ports(args):
                 servers.append(start_server(env, port, 1, log.with_suffix(f".{port}.log")))
             for n, name in enumerate(plan, start=1):
-                runs.append(run_scenario(name, args, codes))
+                runs.append(run_scenario(name, args, codes, {s.pid for s in servers}))
                 print(f"  run {n}/{len(plan)} {name}: {runs[-1].rps:.0f} req/s", file=sys.stderr)
         finally:
             for server in servers:
@@ -438,12 +473,16 @@ def main() -> int:
         f"{args.concurrency} clients over {args.workers} uvicorn processes, {os.cpu_count()} CPUs, "
         f"DB_POOL_MAX_SIZE={args.db_pool}"
     )
-    print(f"{'run':<8}{'req/s':>9}{'s':>7}{'p50 ms':>8}{'p99 ms':>8}{'client':>8}  statuses")
+    print(
+        f"{'run':<8}{'req/s':>9}{'s':>7}{'p50 ms':>8}{'p99 ms':>8}{'client':>8}{'server':>8}"
+        f"{'db':>6}  statuses"
+    )
     for run in runs:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(run.statuses.items()))
         print(
             f"{run.scenario:<8}{run.rps:>9.0f}{run.seconds:>7.1f}{fmt_ms(run.p50_ms):>8}"
-            f"{fmt_ms(run.p99_ms):>8}{fmt_ms(run.client_cpu_ms):>8}  {statuses}"
+            f"{fmt_ms(run.p99_ms):>8}{fmt_ms(run.client_cpu_ms):>8}{fmt_ms(run.server_cpu_ms):>8}"
+            f"{fmt_ms(run.db_cpu_ms):>6}  {statuses}"
         )
     all_met = True
     for name, values in ratios(runs).items():
