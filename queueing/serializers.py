@@ -1,5 +1,7 @@
 """Shapes of the queue API. Validation of input shape only; rules live in services."""
 
+from datetime import datetime
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -69,11 +71,21 @@ class TicketCreateSerializer(serializers.Serializer):
         raise serializers.ValidationError({"service": ["This branch has no such service."]})
 
 
+# Unbound fields used only to format values exactly as DRF's declared fields would.
+_DATE = serializers.DateField()
+_MOMENT = serializers.DateTimeField()
+
+
+def _moment_or_none(moment: datetime | None) -> str | None:
+    return _MOMENT.to_representation(moment) if moment is not None else None
+
+
 class TicketSerializer(serializers.Serializer):
     """A ticket as its holder sees it. Position and estimate only while it waits.
 
-    A plain Serializer over declared fields: it is built for every ticket answer, and a
-    ModelSerializer would introspect the model each time.
+    The declared fields document the shape (OpenAPI, and DRF's generic rendering in the tests);
+    `to_representation` builds the same dict by hand, because this answers every ticket request
+    and DRF would deep-copy all declared fields for each one. A test keeps the two equal.
     """
 
     token = serializers.CharField()
@@ -94,6 +106,37 @@ class TicketSerializer(serializers.Serializer):
     transferred_to = serializers.SerializerMethodField()
     rating = serializers.IntegerField(allow_null=True)
     rating_comment = serializers.CharField(allow_blank=True)
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        service = ticket.service
+        progress = self._progress(ticket)
+        return {
+            "token": ticket.token,
+            "number": ticket.number,
+            "status": ticket.status,
+            "channel": ticket.channel,
+            "branch": ticket.branch.code,
+            "service": {
+                "prefix": service.prefix,
+                "name": service.name,
+                "name_zh": service.name_zh,
+                "name_en": service.name_en,
+                "default_handling_minutes": service.default_handling_minutes,
+                "overtime_threshold_minutes": service.overtime_threshold_minutes,
+            },
+            "business_day": _DATE.to_representation(ticket.business_day),
+            "issued_at": _MOMENT.to_representation(ticket.issued_at),
+            "called_at": _moment_or_none(ticket.called_at),
+            "started_at": _moment_or_none(ticket.started_at),
+            "finished_at": _moment_or_none(ticket.finished_at),
+            "counter": ticket.counter.number if ticket.counter is not None else None,
+            "recall_count": ticket.recall_count,
+            "position": progress.position,
+            "estimated_wait_minutes": progress.estimated_wait_minutes,
+            "transferred_to": self.get_transferred_to(ticket),
+            "rating": ticket.rating,
+            "rating_comment": ticket.rating_comment,
+        }
 
     def _progress(self, ticket: Ticket) -> selectors.TicketProgress:
         if not hasattr(ticket, "_progress"):
@@ -130,6 +173,9 @@ class StaffTicketSerializer(TicketSerializer):
     """What staff see: the holder's view plus the history."""
 
     events = serializers.SerializerMethodField()
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        return super().to_representation(ticket) | {"events": self.get_events(ticket)}
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket: Ticket) -> list[dict]:

@@ -128,3 +128,26 @@ def test_a_closed_branch_refuses_with_a_clear_code(api, db):
     factories.make_service(branch, "A")
     response = take(api, branch="FS-CC01")
     assert (response.status_code, response.json()["code"]) == (409, "branch_closed")
+
+
+def test_a_ticket_answer_has_exactly_the_documented_fields_and_values(
+    cash, non_cash, counter, teller
+):
+    """The ticket serializers build their answer by hand for speed; it must equal what DRF makes
+    of the declared (and documented) fields, in every state."""
+    from rest_framework import serializers as drf
+
+    from queueing.serializers import StaffTicketSerializer, TicketSerializer
+
+    served, moved, _ = factories.issue(cash, 3)
+    served = services.ticket_call_next(counter=counter, actor=teller)
+    services.ticket_recall(ticket=served, actor=teller)
+    services.ticket_start(ticket=served, actor=teller)
+    services.ticket_finish(ticket=served, actor=teller)
+    services.ticket_rate(ticket=served, stars=5, comment="快")
+    services.ticket_transfer(ticket=moved, to_service=non_cash, actor=teller)
+    tickets = Ticket.objects.select_related("branch", "service", "counter")
+    assert {t.status for t in tickets} == {"done", "transferred", "waiting"}
+    for ticket in tickets:
+        for serializer in (TicketSerializer(ticket), StaffTicketSerializer(ticket)):
+            assert serializer.data == drf.Serializer.to_representation(serializer, ticket)
