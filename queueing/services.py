@@ -293,6 +293,7 @@ def ticket_call_next(
         )
         if candidate is None:
             return None
+        _seat_teller(counter, actor)
         return _transition(
             candidate,
             allowed_from=[Status.WAITING],
@@ -474,24 +475,30 @@ def ticket_transfer(
 
 def counter_open(*, counter: Counter, actor: Actor | None) -> Counter:
     """Open a counter; a teller who opens it takes it (one counter per teller at a time)."""
-    teller = _actor(actor)
-    takes_it = teller is not None and selectors.user_is_teller_of(teller, counter.branch_id)
     with transaction.atomic():
-        if takes_it:
-            # The teller leaves any other counter they held: they sit at one at a time.
-            Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
-        changes = {"teller": teller} if takes_it else {}
-        updated = Counter.objects.filter(pk=counter.pk, is_open=False).update(
-            is_open=True, **changes
-        )
+        updated = Counter.objects.filter(pk=counter.pk, is_open=False).update(is_open=True)
         if not updated:
             raise QueueError(
                 "counter_already_open",
                 _("Counter %(number)s is open already.") % {"number": counter.number},
             )
+        _seat_teller(counter, actor)
         _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
     counter.refresh_from_db()
     return counter
+
+
+def _seat_teller(counter: Counter, actor: Actor | None) -> None:
+    """A teller of the branch who opens a counter or calls at it sits there, and leaves any other
+    counter they held: one counter per teller at a time (also a database constraint)."""
+    teller = _actor(actor)
+    if teller is None or counter.teller_id == teller.pk:
+        return
+    if not selectors.user_is_teller_of(teller, counter.branch_id):
+        return  # a lobby manager or head office helping out does not take the counter
+    Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
+    Counter.objects.filter(pk=counter.pk).update(teller=teller)
+    counter.teller = teller
 
 
 def counter_close(*, counter: Counter, actor: Actor | None) -> Counter:

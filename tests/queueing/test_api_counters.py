@@ -76,3 +76,27 @@ def test_staff_read_a_tickets_history_and_its_holder_does_not(api, teller_api, c
     history = teller_api.get(f"/api/tickets/{ticket.token}/history/").json()
     assert [event["action"] for event in history["events"]] == ["issued", "called"]
     assert api.get(f"/api/tickets/{ticket.token}/history/").status_code in (401, 403)
+
+
+def test_a_teller_who_calls_at_a_counter_sits_there_and_leaves_their_other_one(
+    teller_api, teller, cash, counter
+):
+    other = factories.make_counter(counter.branch, 2, [cash])
+    other.teller = teller
+    other.save()
+    factories.issue(cash)
+    assert teller_api.post(f"{COUNTER_1}/call-next/").status_code == 200
+    counter.refresh_from_db()
+    other.refresh_from_db()
+    assert (counter.teller, other.teller) == (teller, None)
+
+
+def test_a_lobby_manager_calling_at_a_counter_does_not_take_it(api, cash, counter, teller):
+    counter.teller = teller
+    counter.save()
+    manager = factories.make_staff(counter.branch, role=StaffMembership.Role.LOBBY_MANAGER)
+    api.force_authenticate(manager)
+    factories.issue(cash)
+    assert api.post(f"{COUNTER_1}/call-next/").status_code == 200
+    counter.refresh_from_db()
+    assert counter.teller == teller

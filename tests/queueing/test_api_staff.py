@@ -181,9 +181,11 @@ def test_a_session_login_needs_the_csrf_token(teller, cash, counter):
 
 
 def test_calling_the_next_customer_stays_a_handful_of_queries(
-    teller_api, cash, counter, django_assert_max_num_queries
+    teller_api, teller, cash, counter, django_assert_max_num_queries
 ):
     """Every call waits on this request before the screens hear of it."""
+    counter.teller = teller  # seated at the counter, as for every call after their first
+    counter.save()
     factories.issue(cash, 20)
     # counter, permission, its services; the locking select, the change, its event, the
     # reload, the lobby version; the answer's branch, service and history; four savepoints of
