@@ -132,3 +132,8 @@ def test_postgresql_gets_a_connection_pool_that_keeps_the_urls_own_options(tmp_p
     assert result.returncode == 0, result.stderr
     assert "'sslmode': 'require'" in result.stdout
     assert "'max_size': 8" in result.stdout
+
+
+def test_the_models_and_their_migrations_agree(tmp_path):
+    result = manage(tmp_path, "makemigrations", "--check", "--dry-run", DEBUG="1")
+    assert result.returncode == 0, result.stdout + result.stderr
