@@ -1,12 +1,4 @@
-"""Every write to the queues. API views, pages, consumers and tasks call these and nothing else.
-
-Invariants kept here, with the database constraints as backstop:
-- numbers run 1..N per (service, business day) with no gap and no duplicate, under any concurrency:
-  the sequence row is incremented in the same transaction as the ticket insert;
-- a state change happens once: each is a compare-and-swap on the current status, and a lost race
-  is an `InvalidTransition`, never a second change;
-- every change writes a `TicketEvent` in its own transaction.
-"""
+"""Tickets and counters: issuing, the state machine, opening and closing counters."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -21,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import broadcast, selectors
-from .errors import InvalidTransition, QueueError, status_label
-from .models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
+from .. import broadcast, selectors
+from ..errors import InvalidTransition, QueueError, status_label
+from ..models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
 
 Status = Ticket.Status
 Action = TicketEvent.Action

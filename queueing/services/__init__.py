@@ -1,0 +1,47 @@
+"""Every write to the queues. API views, pages, consumers and tasks call these and nothing else.
+
+Invariants kept here, with the database constraints as backstop:
+- numbers run 1..N per (service, business day) with no gap and no duplicate, under any concurrency:
+  the sequence row is incremented in the same transaction as the ticket insert;
+- a state change happens once: each is a compare-and-swap on the current status, and a lost race
+  is an `InvalidTransition`, never a second change;
+- every change writes a `TicketEvent` in its own transaction.
+"""
+
+from .tickets import (
+    HANDLING_AVERAGE_WEIGHT,
+    HANDLING_SAMPLE_BOUNDS,
+    MAX_RECALLS,
+    counter_close,
+    counter_open,
+    format_ticket_number,
+    ticket_call_next,
+    ticket_cancel,
+    ticket_finish,
+    ticket_issue,
+    ticket_mark_no_show,
+    ticket_rate,
+    ticket_recall,
+    ticket_start,
+    ticket_transfer,
+    tickets_expire_after_closing,
+)
+
+__all__ = [
+    "HANDLING_AVERAGE_WEIGHT",
+    "HANDLING_SAMPLE_BOUNDS",
+    "MAX_RECALLS",
+    "counter_close",
+    "counter_open",
+    "format_ticket_number",
+    "ticket_call_next",
+    "ticket_cancel",
+    "ticket_finish",
+    "ticket_issue",
+    "ticket_mark_no_show",
+    "ticket_rate",
+    "ticket_recall",
+    "ticket_start",
+    "ticket_transfer",
+    "tickets_expire_after_closing",
+]
