@@ -177,6 +177,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "queueing.tasks.expire_tickets_after_closing",
         "schedule": 300.0,
     },
+    "mark-missed-appointments": {
+        "task": "queueing.tasks.mark_missed_appointments",
+        "schedule": 300.0,
+    },
+    "forget-old-rate-limit-windows": {
+        "task": "queueing.tasks.forget_old_rate_limit_windows",
+        "schedule": 3600.0,
+    },
     "forget-old-idempotency-keys": {
         "task": "queueing.tasks.forget_old_idempotency_keys",
         "schedule": 3600.0,
@@ -243,6 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many reverse proxies stand before the servers; None trusts no X-Forwarded-For.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "branchsite API",
@@ -254,10 +264,27 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "queueing.models.TicketStatus",
+        "AppointmentStatusEnum": "queueing.models.AppointmentStatus",
+    },
 }
 
 # How long a stored Idempotency-Key answer is replayed.
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+
+# Customers -----------------------------------------------------------------------------------
+
+# Abuse limits on what anyone may create without an account, counted per phone number and per
+# client address in fixed windows; 0 turns a limit off. Addresses are generous because mobile
+# carriers put many customers behind one address. Behind a reverse proxy, set NUM_PROXIES so the
+# client's own address is counted (see REST_FRAMEWORK below).
+REMOTE_TICKETS_PER_PHONE_PER_HOUR = env_int("REMOTE_TICKETS_PER_PHONE_PER_HOUR", 5)
+REMOTE_TICKETS_PER_ADDRESS_PER_HOUR = env_int("REMOTE_TICKETS_PER_ADDRESS_PER_HOUR", 60)
+BOOKINGS_PER_PHONE_PER_DAY = env_int("BOOKINGS_PER_PHONE_PER_DAY", 5)
+BOOKINGS_PER_ADDRESS_PER_DAY = env_int("BOOKINGS_PER_ADDRESS_PER_DAY", 50)
+# How many days ahead customers may book.
+APPOINTMENT_BOOKING_DAYS = env_int("APPOINTMENT_BOOKING_DAYS", 14)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 """Branches, their services and counters, and the tickets that queue for them.
 
-The rules that must never break are database constraints; `services.py` takes the locks that keep
+The rules that must never break are database constraints; `services` takes the locks that keep
 them from being hit in the first place.
 """
 
@@ -170,6 +170,22 @@ class Service(Bilingual):
         _("live handling time (seconds)"), null=True, blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    appointment_capacity = models.PositiveSmallIntegerField(
+        _("appointment places per slot"),
+        default=0,
+        help_text=_("How many customers may book each slot; 0: this service takes no bookings."),
+    )
+    appointment_slot_minutes = models.PositiveSmallIntegerField(
+        _("appointment slot length (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    reserves_cash = models.BooleanField(
+        _("large cash withdrawal"),
+        default=False,
+        help_text=_(
+            "Booked at least one business day ahead, with the amount and currency, so that the "
+            "branch can order the cash."
+        ),
+    )
 
     class Meta:
         verbose_name = _("service")
@@ -183,10 +199,17 @@ class Service(Bilingual):
             models.CheckConstraint(
                 condition=Q(overtime_threshold_minutes__gte=1), name="threshold_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(appointment_slot_minutes__gte=5), name="slot_length_at_least_5"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.prefix} {self.name_zh}"
+
+    @property
+    def takes_appointments(self) -> bool:
+        return self.is_active and self.appointment_capacity > 0
 
     @property
     def handling_minutes(self) -> float:
@@ -428,3 +451,158 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+# Appointments -----------------------------------------------------------------------------------
+
+# No 0/O, 1/I/L: the code is read off a phone and typed at a kiosk.
+CHECK_IN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECK_IN_CODE_LENGTH = 6
+
+
+def new_check_in_code() -> str:
+    return "".join(secrets.choice(CHECK_IN_CODE_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
+
+
+class AppointmentSlot(models.Model):
+    """A bookable start time of a service, created by its first booking.
+
+    `booked` counts the active appointments in the slot; it only moves in one conditional UPDATE
+    (see `services.appointment_book`), and the check constraint is the backstop.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("starts at"))
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    booked = models.PositiveSmallIntegerField(_("booked"), default=0)
+
+    class Meta:
+        verbose_name = _("appointment slot")
+        verbose_name_plural = _("appointment slots")
+        ordering = ["service", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "starts_at"], name="one_slot_per_start"),
+            models.CheckConstraint(
+                condition=Q(booked__gte=0, booked__lte=models.F("capacity")),
+                name="slot_never_over_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.starts_at:%Y-%m-%d %H:%M} {self.booked}/{self.capacity}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    CHECKED_IN = "checked_in", _("checked in")
+    CANCELLED = "cancelled", _("cancelled")
+    MISSED = "missed", _("missed")
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("Chinese yuan")
+    HKD = "HKD", _("Hong Kong dollar")
+    USD = "USD", _("US dollar")
+    EUR = "EUR", _("euro")
+    GBP = "GBP", _("pound sterling")
+    JPY = "JPY", _("Japanese yen")
+
+
+class Appointment(models.Model):
+    Status = AppointmentStatus
+    ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    code = models.CharField(
+        _("check-in code"), max_length=8, unique=True, default=new_check_in_code, editable=False
+    )
+    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments")
+    # The slot's branch, service and local date, kept here for the constraint of one active
+    # appointment per phone, branch and day, and for the lists staff read.
+    # No index of its own: appointment_branch_day_idx starts with the branch.
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField(_("starts at"))
+    day = models.DateField(_("day"))
+    phone = models.CharField(_("phone"), max_length=20)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    ticket = models.OneToOneField(
+        Ticket,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointment",
+        verbose_name=_("ticket"),
+    )
+    cash_amount = models.DecimalField(
+        _("cash amount"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    cash_currency = models.CharField(
+        _("cash currency"), max_length=3, choices=Currency.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone", "branch", "day"],
+                condition=Q(status__in=["booked", "checked_in"]),
+                name="one_active_appointment_per_phone_branch_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=(Q(ticket__isnull=True) & ~Q(status="checked_in"))
+                | (Q(ticket__isnull=False) & Q(status="checked_in")),
+                name="checked_in_means_a_ticket",
+            ),
+            models.CheckConstraint(
+                condition=(Q(cash_amount__isnull=True) & Q(cash_currency=""))
+                | (Q(cash_amount__gt=0) & ~Q(cash_currency="")),
+                name="cash_has_amount_and_currency",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["starts_at"], condition=Q(status="booked"), name="appointment_booked_idx"
+            ),
+            models.Index(fields=["branch", "day", "status"], name="appointment_branch_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.branch.code} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class RateLimitWindow(models.Model):
+    """How many times a key (a hashed phone or client address) used a scope in a time window.
+
+    Taken with one conditional upsert, so parallel requests can never pass the limit together.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    used = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="one_count_per_key_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="rate_limit_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key[:8]} {self.window_start:%Y-%m-%d %H:%M} {self.used}"

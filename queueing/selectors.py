@@ -4,14 +4,25 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from .models import Branch, Counter, Service, StaffMembership, Ticket
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    Branch,
+    Counter,
+    Service,
+    StaffMembership,
+    Ticket,
+)
 
 Status = Ticket.Status
 EARTH_RADIUS_KM = 6371.0
@@ -166,12 +177,14 @@ def branches_with_waits(
     *,
     code: str | None = None,
     city: str | None = None,
+    search: str | None = None,
     near: tuple[float, float] | None = None,
     now: datetime | None = None,
 ) -> list[BranchWithWaits]:
     """Active branches with each service's waiting count and estimate, in four queries.
 
-    `city` matches the Chinese or English name; `near` sorts by distance and adds it.
+    `city` matches the Chinese or English name; `search` finds words in a branch's code, names,
+    city or address; `near` sorts by distance and adds it.
     """
     now = now or timezone.now()
     branches = Branch.objects.filter(is_active=True).prefetch_related("opening_hours", "services")
@@ -180,6 +193,16 @@ def branches_with_waits(
     if city:
         branches = branches.filter(
             Q(city_zh__iexact=city.strip()) | Q(city_en__iexact=city.strip())
+        )
+    for word in (search or "").split():
+        branches = branches.filter(
+            Q(code__icontains=word)
+            | Q(name_zh__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(city_zh__icontains=word)
+            | Q(city_en__icontains=word)
+            | Q(address_zh__icontains=word)
+            | Q(address_en__icontains=word)
         )
     branch_list = list(branches)
     service_ids = [s.pk for b in branch_list for s in b.services.all()]
@@ -249,6 +272,15 @@ def user_may_act_for_branch(user: User | AnonymousUser, branch: Branch) -> bool:
     return StaffMembership.objects.filter(
         Q(branch=branch) | Q(role=StaffMembership.Role.HEAD_OFFICE), user=user
     ).exists()
+
+
+def user_is_head_office(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        user.is_superuser
+        or StaffMembership.objects.filter(user=user, role=StaffMembership.Role.HEAD_OFFICE).exists()
+    )
 
 
 def user_is_teller_of(user: User | AnonymousUser, branch_id: int) -> bool:
@@ -410,6 +442,22 @@ def _staff_ticket(ticket: Ticket, *, now: datetime) -> dict:
         "waited_minutes": waited,
         "over_time": ticket.status == Status.WAITING
         and waited > service.overtime_threshold_minutes,
+        "appointment": ticket_appointment(ticket),
+    }
+
+
+def ticket_appointment(ticket: Ticket) -> dict | None:
+    """What staff see of the appointment behind a ticket: when, who, and any cash ordered.
+    Load the ticket with select_related("appointment")."""
+    try:
+        appointment = ticket.appointment
+    except Appointment.DoesNotExist:
+        return None
+    return {
+        "starts_at": _iso(appointment.starts_at),
+        "name": appointment.name,
+        "cash_amount": str(appointment.cash_amount) if appointment.cash_amount else None,
+        "cash_currency": appointment.cash_currency,
     }
 
 
@@ -451,7 +499,7 @@ def lobby_snapshot(branch: Branch, *, now: datetime | None = None) -> dict:
         Ticket.objects.filter(
             branch=branch, business_day=branch.business_day(now), status__in=ACTIVE_STATUSES
         )
-        .select_related("service", "counter")
+        .select_related("service", "counter", "appointment")
         .order_by("issued_at", "pk")
     )
     return {
@@ -476,7 +524,9 @@ def lobby_change(
     those no longer active) and the current queues and counters."""
     now = timezone.now()
     branch = _lobby_branch(branch_id)
-    tickets = Ticket.objects.filter(pk__in=ticket_ids).select_related("service", "counter")
+    tickets = Ticket.objects.filter(pk__in=ticket_ids).select_related(
+        "service", "counter", "appointment"
+    )
     return {
         "type": "change",
         "version": version,
@@ -489,3 +539,181 @@ def lobby_change(
 
 def lobby_version(branch_id: int) -> int:
     return Branch.objects.values_list("lobby_version", flat=True).get(pk=branch_id)
+
+
+# Appointments -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotAvailability:
+    start: datetime
+    end: datetime
+    capacity: int
+    remaining: int
+
+
+def slot_starts(*, service: Service, day: date) -> list[datetime]:
+    """Every start of `service`'s slots on the branch's local `day`, from its opening hours.
+
+    A slot fits whole between opening and closing; a closed weekday has none.
+    """
+    branch = service.branch
+    length = timedelta(minutes=service.appointment_slot_minutes)
+    starts = []
+    for hours in branch.opening_hours.all():
+        if hours.weekday != day.weekday():
+            continue
+        start = datetime.combine(day, hours.opens, tzinfo=branch.zone)
+        closes = datetime.combine(day, hours.closes, tzinfo=branch.zone)
+        while start + length <= closes:
+            starts.append(start)
+            start += length
+    return sorted(starts)
+
+
+def slots_for_day(
+    *, service: Service, day: date, now: datetime | None = None
+) -> list[SlotAvailability]:
+    """The slots of `day` that have not begun, with the places left in each."""
+    now = now or timezone.now()
+    starts = [start for start in slot_starts(service=service, day=day) if start > now]
+    booked = dict(
+        AppointmentSlot.objects.filter(service=service, starts_at__in=starts).values_list(
+            "starts_at", "booked"
+        )
+    )
+    length = timedelta(minutes=service.appointment_slot_minutes)
+    capacity = service.appointment_capacity
+    return [
+        SlotAvailability(
+            start=start,
+            end=start + length,
+            capacity=capacity,
+            remaining=max(0, capacity - booked.get(start, 0)),
+        )
+        for start in starts
+    ]
+
+
+def first_booking_day(*, service: Service, now: datetime) -> date:
+    """Large cash is ordered the day before: such services book from tomorrow on."""
+    today = service.branch.business_day(now)
+    return today + timedelta(days=1) if service.reserves_cash else today
+
+
+def last_booking_day(*, service: Service, now: datetime) -> date:
+    return service.branch.business_day(now) + timedelta(days=settings.APPOINTMENT_BOOKING_DAYS)
+
+
+HEAD_OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def tomorrow_at_head_office(now: datetime | None = None) -> date:
+    """Tomorrow's date where head office works: cash is ordered for it today."""
+    return (now or timezone.now()).astimezone(HEAD_OFFICE_ZONE).date() + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ReservedCash:
+    branch: Branch
+    currency: str
+    total: Decimal
+    appointments: int
+
+
+def reserved_cash(*, day: date) -> list[ReservedCash]:
+    """Cash booked for withdrawal on `day`, per branch and currency: what each branch orders."""
+    rows = (
+        Appointment.objects.filter(
+            day=day, status__in=Appointment.ACTIVE_STATUSES, cash_amount__isnull=False
+        )
+        .values("branch", "cash_currency")
+        .annotate(total=Sum("cash_amount"), appointments=Count("pk"))
+        .order_by("branch__code", "cash_currency")
+    )
+    branches = Branch.objects.in_bulk([row["branch"] for row in rows])
+    return [
+        ReservedCash(
+            branch=branches[row["branch"]],
+            currency=row["cash_currency"],
+            total=row["total"],
+            appointments=row["appointments"],
+        )
+        for row in rows
+    ]
+
+
+# Pre-queue --------------------------------------------------------------------------------------
+
+MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class ShorterWait:
+    branch: Branch
+    distance_km: float
+    waiting: int
+    estimated_wait_minutes: int
+
+
+@dataclass(frozen=True)
+class PreQueueAdvice:
+    service: Service
+    estimated_wait_minutes: int
+    over_threshold: bool
+    alternatives: list[ShorterWait]
+
+
+def pre_queue_advice(
+    *,
+    branch: Branch,
+    prefix: str,
+    wait_minutes: int | None = None,
+    now: datetime | None = None,
+) -> PreQueueAdvice | None:
+    """Whether the wait for `prefix` at `branch` is over the service's threshold, and if so the
+    nearest open branches of the same city whose queue for it is shorter.
+
+    `wait_minutes` is the customer's own remaining wait once they hold a ticket; before that it is
+    the wait of a newcomer. None when the branch offers no such service.
+    """
+    city = branches_with_waits(city=branch.city_zh, now=now)
+    here = next((found for found in city if found.branch.pk == branch.pk), None)
+    if here is None:
+        return None
+    queue_here = next((wait for wait in here.services if wait.service.prefix == prefix), None)
+    if queue_here is None:
+        return None
+    wait = queue_here.estimated_wait_minutes if wait_minutes is None else wait_minutes
+    over = wait > queue_here.service.overtime_threshold_minutes
+    alternatives = []
+    if over:
+        for other in city:
+            if other is here or not other.is_open:
+                continue
+            queue = next((w for w in other.services if w.service.prefix == prefix), None)
+            if queue is None or queue.estimated_wait_minutes >= wait:
+                continue
+            alternatives.append(
+                ShorterWait(
+                    branch=other.branch,
+                    distance_km=round(
+                        distance_km(
+                            float(branch.latitude),
+                            float(branch.longitude),
+                            float(other.branch.latitude),
+                            float(other.branch.longitude),
+                        ),
+                        1,
+                    ),
+                    waiting=queue.waiting,
+                    estimated_wait_minutes=queue.estimated_wait_minutes,
+                )
+            )
+        alternatives.sort(key=lambda shorter: shorter.distance_km)
+    return PreQueueAdvice(
+        service=queue_here.service,
+        estimated_wait_minutes=wait,
+        over_threshold=over,
+        alternatives=alternatives[:MAX_ALTERNATIVES],
+    )

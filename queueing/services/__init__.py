@@ -6,8 +6,21 @@ Invariants kept here, with the database constraints as backstop:
 - a state change happens once: each is a compare-and-swap on the current status, and a lost race
   is an `InvalidTransition`, never a second change;
 - every change writes a `TicketEvent` in its own transaction.
+
+`appointments` and `limits` state their own invariants.
 """
 
+from .appointments import (
+    CHECK_IN_CLOSES_AFTER,
+    CHECK_IN_OPENS_BEFORE,
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_reschedule,
+    appointments_mark_missed,
+    check_in_window,
+)
+from .limits import RateLimited, limit_take, rate_limit_windows_forget
 from .tickets import (
     HANDLING_AVERAGE_WEIGHT,
     HANDLING_SAMPLE_BOUNDS,
@@ -23,17 +36,29 @@ from .tickets import (
     ticket_rate,
     ticket_recall,
     ticket_start,
+    ticket_take_remote,
     ticket_transfer,
     tickets_expire_after_closing,
 )
 
 __all__ = [
+    "CHECK_IN_CLOSES_AFTER",
+    "CHECK_IN_OPENS_BEFORE",
     "HANDLING_AVERAGE_WEIGHT",
     "HANDLING_SAMPLE_BOUNDS",
     "MAX_RECALLS",
+    "RateLimited",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_reschedule",
+    "appointments_mark_missed",
+    "check_in_window",
     "counter_close",
     "counter_open",
     "format_ticket_number",
+    "limit_take",
+    "rate_limit_windows_forget",
     "ticket_call_next",
     "ticket_cancel",
     "ticket_finish",
@@ -42,6 +67,7 @@ __all__ = [
     "ticket_rate",
     "ticket_recall",
     "ticket_start",
+    "ticket_take_remote",
     "ticket_transfer",
     "tickets_expire_after_closing",
 ]

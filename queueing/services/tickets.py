@@ -1,9 +1,10 @@
 """Tickets and counters: issuing, the state machine, opening and closing counters."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as StaffUser
 from django.db import connection, transaction
@@ -13,9 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from branchsite.phones import normalize_phone
+
 from .. import broadcast, selectors
 from ..errors import InvalidTransition, QueueError, status_label
 from ..models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
+from .limits import limit_take
 
 Status = Ticket.Status
 Action = TicketEvent.Action
@@ -189,6 +193,43 @@ def ticket_issue(
         )
         _lobby_changed(branch.pk, tickets=[ticket])
     return ticket
+
+
+REMOTE_LIMIT_WINDOW = timedelta(hours=1)
+
+
+def ticket_take_remote(
+    *,
+    service: Service,
+    phone: str = "",
+    client_address: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """A customer takes a ticket from their phone before coming to the branch.
+
+    Counts against the remote-ticket limits of the phone (when given) and the client address; a
+    ticket that cannot be issued is not counted.
+    """
+    now = now or timezone.now()
+    phone = normalize_phone(phone) if phone else ""
+    with transaction.atomic():
+        if phone:
+            limit_take(
+                scope="remote_ticket.phone",
+                value=phone,
+                allowed=settings.REMOTE_TICKETS_PER_PHONE_PER_HOUR,
+                window=REMOTE_LIMIT_WINDOW,
+                now=now,
+            )
+        if client_address:
+            limit_take(
+                scope="remote_ticket.address",
+                value=client_address,
+                allowed=settings.REMOTE_TICKETS_PER_ADDRESS_PER_HOUR,
+                window=REMOTE_LIMIT_WINDOW,
+                now=now,
+            )
+        return ticket_issue(service=service, channel=Ticket.Channel.REMOTE, now=now)
 
 
 def _transition(
