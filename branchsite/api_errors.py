@@ -18,7 +18,12 @@ logger = logging.getLogger(__name__)
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response({"code": exc.code, "detail": exc.detail, **exc.extra}, status=exc.status)
+        retry_after = exc.extra.get("retry_after_seconds")
+        return Response(
+            {"code": exc.code, "detail": exc.detail, **exc.extra},
+            status=exc.status,
+            headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,6 +1,10 @@
 """The queue API: thin views that parse, check who may act, call a service and shape the answer."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,19 +18,29 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from branchsite.errors import InvalidInput
+from branchsite.errors import InvalidInput, NotFound
 from branchsite.idempotency import HEADER as IDEMPOTENCY_HEADER
 from branchsite.idempotency import respond_idempotently
 from kiosks.models import Kiosk
 
 from . import selectors, services
-from .models import Branch, Counter, Service, Ticket
+from .appointment_files import appointment_calendar, appointment_qr_png
+from .models import Appointment, Branch, Counter, Service, Ticket
 from .serializers import (
+    AppointmentCreateSerializer,
+    AppointmentSerializer,
     BranchSerializer,
+    CheckInByCodeSerializer,
     ErrorSerializer,
+    PreQueueAdviceSerializer,
     RatingSerializer,
+    RescheduleSerializer,
+    ReservedCashSerializer,
+    SlotQuerySerializer,
+    SlotSerializer,
     StaffTicketSerializer,
     TicketCreateSerializer,
     TicketSerializer,
@@ -42,6 +56,13 @@ STAFF_ERRORS = {
     **ERRORS,
     401: OpenApiResponse(ErrorSerializer, description="Not logged in"),
     403: OpenApiResponse(ErrorSerializer, description="Not staff of this branch"),
+}
+ERRORS_ON_CREATE = {
+    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another body"),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="Over the limit for this phone or network; `Retry-After` says when to retry",
+    ),
 }
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -71,6 +92,11 @@ def parse_near(raw: str) -> tuple[float, float]:
     return lat, lng
 
 
+def client_address(request: Request) -> str:
+    """The client's address, behind as many proxies as settings' NUM_PROXIES says."""
+    return BaseThrottle().get_ident(request)
+
+
 def ticket_by_token(token: str) -> Ticket:
     return get_object_or_404(
         Ticket.objects.select_related("branch", "service", "counter"), token=token
@@ -83,6 +109,9 @@ class BranchListView(APIView):
         parameters=[
             OpenApiParameter("city", OpenApiTypes.STR, description="City name, Chinese or English"),
             OpenApiParameter(
+                "q", OpenApiTypes.STR, description="Words to find in code, name, city or address"
+            ),
+            OpenApiParameter(
                 "near", OpenApiTypes.STR, description="'<lat>,<lng>': sort by distance"
             ),
         ],
@@ -91,7 +120,9 @@ class BranchListView(APIView):
     def get(self, request: Request) -> Response:
         near = request.query_params.get("near")
         branches = selectors.branches_with_waits(
-            city=request.query_params.get("city"), near=parse_near(near) if near else None
+            city=request.query_params.get("city"),
+            search=request.query_params.get("q"),
+            near=parse_near(near) if near else None,
         )
         return Response(BranchSerializer(branches, many=True).data)
 
@@ -119,9 +150,8 @@ class TicketCreateView(APIView):
         responses={
             201: TicketSerializer,
             403: OpenApiResponse(ErrorSerializer, description="A kiosk of another branch"),
-            422: OpenApiResponse(
-                ErrorSerializer, description="Idempotency-Key reused for another body"
-            ),
+            422: ERRORS_ON_CREATE[422],
+            429: ERRORS_ON_CREATE[429],
             **ERRORS,
         },
     )
@@ -139,7 +169,14 @@ class TicketCreateView(APIView):
             channel = Ticket.Channel.KIOSK
 
         def issue() -> tuple[int, dict]:
-            ticket = services.ticket_issue(service=service, channel=channel, actor=request.user)
+            if channel == Ticket.Channel.KIOSK:
+                ticket = services.ticket_issue(service=service, channel=channel)
+            else:
+                ticket = services.ticket_take_remote(
+                    service=service,
+                    phone=payload.validated_data["phone"],
+                    client_address=client_address(request),
+                )
             return status.HTTP_201_CREATED, TicketSerializer(ticket).data
 
         return respond_idempotently(request, scope="tickets.create", create=issue)
@@ -324,3 +361,267 @@ class AuthTokenView(APIView):
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+# Appointments -----------------------------------------------------------------------------------
+
+
+def appointment_by_token(token: str) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("branch", "service__branch", "ticket").prefetch_related(
+            "service__branch__opening_hours"
+        ),
+        token=token,
+    )
+
+
+class SlotListView(APIView):
+    @extend_schema(
+        summary="A day's appointment slots of a service, with the places left",
+        description="Slots that have begun are left out; a day that cannot be booked has none.",
+        parameters=[SlotQuerySerializer],
+        responses={200: SlotSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        query = SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        service = selectors.service_for_issuing(
+            branch_code=code, prefix=query.validated_data["service"]
+        )
+        if service is None:
+            raise exceptions.NotFound(_("This branch has no such service."))
+        if not service.takes_appointments:
+            raise InvalidInput(
+                "appointments_not_offered",
+                _("%(service)s cannot be booked at %(branch)s.")
+                % {"service": service.name, "branch": code},
+            )
+        day = query.validated_data["date"]
+        now = timezone.now()
+        bookable = (
+            selectors.first_booking_day(service=service, now=now)
+            <= day
+            <= selectors.last_booking_day(service=service, now=now)
+        )
+        slots = selectors.slots_for_day(service=service, day=day, now=now) if bookable else []
+        return Response(SlotSerializer(slots, many=True).data)
+
+
+class AppointmentCreateView(APIView):
+    @extend_schema(
+        summary="Book an appointment",
+        description=(
+            "A full slot is a 409 `slot_full`; a second active appointment of the same phone at "
+            "the branch that day is a 409 `already_booked`."
+        ),
+        request=AppointmentCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: AppointmentSerializer, **ERRORS_ON_CREATE, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        payload = AppointmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+
+        def book() -> tuple[int, dict]:
+            appointment = services.appointment_book(
+                service=data["service"],
+                start=data["start"],
+                phone=data["phone"],
+                name=data["name"],
+                cash_amount=data["cash_amount"],
+                cash_currency=data["cash_currency"],
+                client_address=client_address(request),
+            )
+            return status.HTTP_201_CREATED, AppointmentSerializer(appointment).data
+
+        return respond_idempotently(request, scope="appointments.create", create=book)
+
+
+class AppointmentDetailView(APIView):
+    @extend_schema(
+        summary="An appointment, for its holder",
+        responses={200: AppointmentSerializer, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        return Response(AppointmentSerializer(appointment_by_token(token)).data)
+
+
+class AppointmentCancelView(APIView):
+    @extend_schema(
+        summary="Cancel a booked appointment; its place is freed",
+        request=None,
+        responses={200: AppointmentSerializer, **ERRORS},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        appointment = services.appointment_cancel(appointment=appointment_by_token(token))
+        return Response(AppointmentSerializer(appointment).data)
+
+
+class AppointmentRescheduleView(APIView):
+    @extend_schema(
+        summary="Move a booked appointment to another slot of its service",
+        description="A full slot is a 409 `slot_full` and leaves the appointment where it was.",
+        request=RescheduleSerializer,
+        responses={200: AppointmentSerializer, **ERRORS},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        appointment = appointment_by_token(token)
+        payload = RescheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment = services.appointment_reschedule(
+            appointment=appointment, start=payload.validated_data["start"]
+        )
+        return Response(AppointmentSerializer(appointment).data)
+
+
+def _checked_in_answer(request: Request, appointment: Appointment) -> Response:
+    def check_in() -> tuple[int, dict]:
+        ticket = services.appointment_check_in(appointment=appointment, actor=request.user)
+        return status.HTTP_201_CREATED, TicketSerializer(ticket).data
+
+    return respond_idempotently(request, scope="appointments.check-in", create=check_in)
+
+
+class AppointmentCheckInView(APIView):
+    @extend_schema(
+        summary="Check in: the appointment becomes a priority ticket",
+        description=(
+            "From 30 minutes before the start to 15 minutes after, while the branch is open. "
+            "Too early is a 409 `check_in_not_yet`, too late `check_in_closed`."
+        ),
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: TicketSerializer, 422: ERRORS_ON_CREATE[422], **ERRORS},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        return _checked_in_answer(request, appointment_by_token(token))
+
+
+class BranchCheckInView(APIView):
+    @extend_schema(
+        summary="Check in an appointment by its code, at the branch",
+        description=(
+            "For the branch's kiosks (`Authorization: Kiosk <device key>`) and staff: the code "
+            "from the appointment page or its QR code."
+        ),
+        request=CheckInByCodeSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: TicketSerializer, 422: ERRORS_ON_CREATE[422], **STAFF_ERRORS},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        branch = get_object_or_404(Branch, code=code, is_active=True)
+        kiosk = request.auth if isinstance(request.auth, Kiosk) else None
+        if kiosk is not None:
+            if kiosk.branch_id != branch.pk:
+                raise exceptions.PermissionDenied(
+                    _("A kiosk checks in appointments of its own branch only."),
+                    code="kiosk_wrong_branch",
+                )
+        else:
+            require_branch_staff(request, branch)
+        payload = CheckInByCodeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        typed = "".join(payload.validated_data["code"].split()).upper()
+        appointment = (
+            Appointment.objects.select_related("branch", "service__branch", "ticket")
+            .filter(branch=branch, code=typed)
+            .first()
+        )
+        if appointment is None:
+            raise NotFound(
+                "unknown_check_in_code",
+                _("No appointment at %(branch)s has the code %(code)s.")
+                % {"branch": branch.code, "code": typed},
+            )
+        return _checked_in_answer(request, appointment)
+
+
+class AppointmentCalendarView(APIView):
+    @extend_schema(
+        summary="The appointment as an .ics file for a calendar",
+        responses={(200, "text/calendar"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, token: str) -> HttpResponse:
+        appointment = appointment_by_token(token)
+        page = request.build_absolute_uri(reverse("appointment-page", args=[token]))
+        response = HttpResponse(
+            appointment_calendar(appointment, url=page), content_type="text/calendar; charset=utf-8"
+        )
+        filename = f"appointment-{appointment.branch.code}-{appointment.code}.ics"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class AppointmentQrView(APIView):
+    @extend_schema(
+        summary="The check-in QR code as a PNG",
+        responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+    )
+    def get(self, request: Request, token: str) -> HttpResponse:
+        appointment = appointment_by_token(token)
+        response = HttpResponse(appointment_qr_png(appointment), content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+class ReservedCashView(APIView):
+    @extend_schema(
+        summary="Cash booked for withdrawal on a day, per branch and currency (head office)",
+        parameters=[
+            OpenApiParameter(
+                "date", OpenApiTypes.DATE, description="YYYY-MM-DD; tomorrow (Beijing) if left out"
+            )
+        ],
+        responses={200: ReservedCashSerializer(many=True), **STAFF_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if not selectors.user_is_head_office(request.user):
+            raise exceptions.PermissionDenied(
+                _("Only head office sees reserved cash."), code="not_head_office"
+            )
+        raw = request.query_params.get("date")
+        day = parse_date(raw) if raw else None
+        if raw and day is None:
+            raise InvalidInput("invalid_date", _("date must be YYYY-MM-DD."))
+        day = day or selectors.tomorrow_at_head_office()
+        return Response(ReservedCashSerializer(selectors.reserved_cash(day=day), many=True).data)
+
+
+# Pre-queue --------------------------------------------------------------------------------------
+
+
+class BranchAlternativesView(APIView):
+    @extend_schema(
+        summary="Before taking a ticket: is the wait long, and where is it shorter?",
+        parameters=[OpenApiParameter("service", OpenApiTypes.STR, required=True)],
+        responses={200: PreQueueAdviceSerializer, **ERRORS},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        branch = get_object_or_404(Branch, code=code, is_active=True)
+        advice = selectors.pre_queue_advice(
+            branch=branch, prefix=request.query_params.get("service", "")
+        )
+        if advice is None:
+            raise exceptions.NotFound(_("This branch has no such service."))
+        return Response(PreQueueAdviceSerializer(advice).data)
+
+
+class TicketAlternativesView(APIView):
+    @extend_schema(
+        summary="While waiting: is the rest of the wait long, and where is it shorter?",
+        responses={200: PreQueueAdviceSerializer, **ERRORS},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        progress = selectors.ticket_progress(ticket)
+        advice = selectors.pre_queue_advice(
+            branch=ticket.branch,
+            prefix=ticket.service.prefix,
+            wait_minutes=progress.estimated_wait_minutes or 0,
+        )
+        if advice is None:
+            raise exceptions.NotFound(_("This branch no longer offers this service."))
+        return Response(PreQueueAdviceSerializer(advice).data)

@@ -1,12 +1,18 @@
 """Shapes of the queue API. Validation of input shape only; rules live in services."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from branchsite.phones import mask_name, mask_phone
+
 from . import selectors
-from .models import Branch, Ticket
+from .models import Appointment, Branch, Currency, Ticket
+from .services import CHECK_IN_CLOSES_AFTER, CHECK_IN_OPENS_BEFORE
 
 
 class ServiceSerializer(serializers.Serializer):
@@ -28,6 +34,12 @@ class ServiceWaitSerializer(serializers.Serializer):
     estimated_wait_minutes = serializers.IntegerField()
     overtime_threshold_minutes = serializers.IntegerField(
         source="service.overtime_threshold_minutes"
+    )
+    takes_appointments = serializers.BooleanField(source="service.takes_appointments")
+    appointment_slot_minutes = serializers.IntegerField(source="service.appointment_slot_minutes")
+    reserves_cash = serializers.BooleanField(
+        source="service.reserves_cash",
+        help_text="Large cash withdrawal: booked a business day ahead, with amount and currency",
     )
 
 
@@ -53,9 +65,25 @@ class BranchSerializer(serializers.Serializer):
     opening_hours = OpeningHoursSerializer(source="branch.opening_hours.all", many=True)
     services = ServiceWaitSerializer(many=True)
     distance_km = serializers.FloatField(allow_null=True, help_text="Only with ?near=")
+    peak_notice = serializers.SerializerMethodField(
+        help_text="The peak-hour notice; null until the peak-hour task has computed one"
+    )
+    umbrellas_available = serializers.SerializerMethodField(
+        help_text="Umbrellas to borrow here; null until the branch lends umbrellas"
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_peak_notice(self, found) -> str | None:
+        return None  # computed by the peak-hours feature, which is not built yet
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_umbrellas_available(self, found) -> int | None:
+        return None  # counted by the umbrellas feature, which is not built yet
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class BranchServiceField(serializers.Serializer):
+    """`branch` (code) and `service` (prefix) in, the active `Service` out as `service`."""
+
     branch = serializers.CharField(max_length=16, help_text="Branch code, e.g. GZ-TH01")
     service = serializers.RegexField(r"^[A-Z]$", help_text="Service prefix letter, e.g. A")
 
@@ -67,8 +95,18 @@ class TicketCreateSerializer(serializers.Serializer):
             attrs["service"] = service
             return attrs
         if not Branch.objects.filter(code=attrs["branch"], is_active=True).exists():
-            raise serializers.ValidationError({"branch": ["No open branch has this code."]})
-        raise serializers.ValidationError({"service": ["This branch has no such service."]})
+            raise serializers.ValidationError({"branch": [_("No open branch has this code.")]})
+        raise serializers.ValidationError({"service": [_("This branch has no such service.")]})
+
+
+class TicketCreateSerializer(BranchServiceField):
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional mobile number; remote tickets are limited per phone and network",
+    )
 
 
 # Unbound fields used only to format values exactly as DRF's declared fields would.
@@ -173,9 +211,30 @@ class StaffTicketSerializer(TicketSerializer):
     """What staff see: the holder's view plus the history."""
 
     events = serializers.SerializerMethodField()
+    appointment = serializers.SerializerMethodField()
 
     def to_representation(self, ticket: Ticket) -> dict:
-        return super().to_representation(ticket) | {"events": self.get_events(ticket)}
+        return super().to_representation(ticket) | {
+            "events": self.get_events(ticket),
+            "appointment": self.get_appointment(ticket),
+        }
+
+    @extend_schema_field(
+        inline_serializer(
+            "TicketAppointment",
+            {
+                "starts_at": serializers.DateTimeField(),
+                "name": serializers.CharField(allow_blank=True),
+                "cash_amount": serializers.DecimalField(
+                    max_digits=12, decimal_places=2, allow_null=True
+                ),
+                "cash_currency": serializers.CharField(allow_blank=True),
+            },
+            allow_null=True,
+        )
+    )
+    def get_appointment(self, ticket: Ticket) -> dict | None:
+        return selectors.ticket_appointment(ticket)
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket: Ticket) -> list[dict]:
@@ -195,3 +254,142 @@ class RatingSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, machine-readable")
     detail = serializers.CharField(help_text="For people")
+
+
+# Appointments -----------------------------------------------------------------------------------
+
+
+class SlotSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    remaining = serializers.IntegerField(help_text="Places still free")
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    service = serializers.RegexField(r"^[A-Z]$", help_text="Service prefix letter")
+    date = serializers.DateField(help_text="The branch's local date, YYYY-MM-DD")
+
+
+class AppointmentCreateSerializer(BranchServiceField):
+    start = serializers.DateTimeField(help_text="The slot's start, as the slots list gives it")
+    phone = serializers.CharField(max_length=32, help_text="Mobile number, for the check-in SMS")
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    cash_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Large cash withdrawals only: the amount to have ready",
+    )
+    cash_currency = serializers.ChoiceField(
+        choices=Currency.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class RescheduleSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="The new slot's start")
+
+
+class AppointmentBranchSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    address = serializers.CharField()
+    time_zone = serializers.CharField()
+
+
+class AppointmentServiceSerializer(serializers.Serializer):
+    prefix = serializers.CharField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    reserves_cash = serializers.BooleanField()
+    appointment_slot_minutes = serializers.IntegerField()
+
+
+class AppointmentSerializer(serializers.Serializer):
+    """An appointment as its holder sees it: phone and name masked, as on every customer page."""
+
+    token = serializers.CharField()
+    code = serializers.CharField(help_text="Check-in code for the kiosk")
+    status = serializers.ChoiceField(choices=Appointment.Status.choices)
+    branch = AppointmentBranchSerializer()
+    service = AppointmentServiceSerializer()
+    start = serializers.DateTimeField(source="starts_at")
+    end = serializers.SerializerMethodField()
+    day = serializers.DateField()
+    phone = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    cash_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    cash_currency = serializers.CharField(allow_blank=True)
+    check_in_opens_at = serializers.SerializerMethodField()
+    check_in_closes_at = serializers.SerializerMethodField()
+    ticket = serializers.CharField(
+        source="ticket.token", allow_null=True, default=None, help_text="Once checked in"
+    )
+    page_url = serializers.SerializerMethodField()
+    qr_url = serializers.SerializerMethodField()
+    calendar_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_end(self, appointment: Appointment) -> str:
+        minutes = appointment.service.appointment_slot_minutes
+        return _MOMENT.to_representation(appointment.starts_at + timedelta(minutes=minutes))
+
+    def get_phone(self, appointment: Appointment) -> str:
+        return mask_phone(appointment.phone)
+
+    def get_name(self, appointment: Appointment) -> str:
+        return mask_name(appointment.name)
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_check_in_opens_at(self, appointment: Appointment) -> str:
+        return _MOMENT.to_representation(appointment.starts_at - CHECK_IN_OPENS_BEFORE)
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_check_in_closes_at(self, appointment: Appointment) -> str:
+        return _MOMENT.to_representation(appointment.starts_at + CHECK_IN_CLOSES_AFTER)
+
+    def get_page_url(self, appointment: Appointment) -> str:
+        return reverse("appointment-page", args=[appointment.token])
+
+    def get_qr_url(self, appointment: Appointment) -> str:
+        return reverse("api-appointment-qr", args=[appointment.token])
+
+    def get_calendar_url(self, appointment: Appointment) -> str:
+        return reverse("api-appointment-calendar", args=[appointment.token])
+
+
+class CheckInByCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=16, help_text="The code on the appointment page")
+
+
+class ShorterWaitSerializer(serializers.Serializer):
+    code = serializers.CharField(source="branch.code")
+    name = serializers.CharField(source="branch.name")
+    address = serializers.CharField(source="branch.address")
+    distance_km = serializers.FloatField()
+    waiting = serializers.IntegerField()
+    estimated_wait_minutes = serializers.IntegerField()
+
+
+class PreQueueAdviceSerializer(serializers.Serializer):
+    service = serializers.CharField(source="service.prefix")
+    estimated_wait_minutes = serializers.IntegerField(help_text="Here, for this customer")
+    threshold_minutes = serializers.IntegerField(source="service.overtime_threshold_minutes")
+    over_threshold = serializers.BooleanField()
+    alternatives = ShorterWaitSerializer(
+        many=True, help_text="Open branches of the same city with shorter waits, nearest first"
+    )
+
+
+class ReservedCashSerializer(serializers.Serializer):
+    branch = serializers.CharField(source="branch.code")
+    branch_name = serializers.CharField(source="branch.name")
+    currency = serializers.CharField()
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    appointments = serializers.IntegerField()

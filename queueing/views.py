@@ -1,15 +1,17 @@
-"""The live lobby's pages. Each renders its first state from the selector its socket sends, so the
-page is right before the socket connects; one small ES module per page keeps it live."""
+"""The pages. Each renders its first state from the selector its socket or API sends, so the page
+is right before any script runs; one small ES module per page keeps it live."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from . import selectors, services
-from .models import Branch, Counter, StaffMembership, Ticket
-from .serializers import TicketSerializer
+from .models import Appointment, Branch, Counter, Currency, StaffMembership, Ticket
+from .serializers import AppointmentSerializer, BranchSerializer, TicketSerializer
 
 
 def _active_branch(code: str) -> Branch:
@@ -102,3 +104,56 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         if counter is not None:
             return redirect("counter-desk", code=branch.code, number=counter.number)
     return redirect("lobby-board", code=branch.code)
+
+
+# Customers --------------------------------------------------------------------------------------
+
+
+def branch_finder(request: HttpRequest) -> HttpResponse:
+    """Every active branch with its live waits; the page searches, sorts and refreshes them."""
+    branches = BranchSerializer(selectors.branches_with_waits(), many=True).data
+    return render(request, "queueing/finder.html", {"branches": branches})
+
+
+def branch_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Take a remote ticket or book an appointment at one branch."""
+    found = selectors.branches_with_waits(code=code)
+    if not found:
+        raise Http404(f"No branch {code}.")
+    branch = found[0].branch
+    today = branch.business_day(timezone.now())
+    return render(
+        request,
+        "queueing/branch.html",
+        {
+            "branch": branch,
+            "data": {
+                "branch": BranchSerializer(found[0]).data,
+                "today": today.isoformat(),
+                "booking_days": settings.APPOINTMENT_BOOKING_DAYS,
+                "currencies": [
+                    {"code": code, "name": str(name)} for code, name in Currency.choices
+                ],
+            },
+        },
+    )
+
+
+def appointment_page(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("branch", "service__branch", "ticket"), token=token
+    )
+    today = appointment.branch.business_day(timezone.now())
+    return render(
+        request,
+        "queueing/appointment.html",
+        {
+            "branch": appointment.branch,
+            "appointment": appointment,
+            "data": {
+                "appointment": AppointmentSerializer(appointment).data,
+                "today": today.isoformat(),
+                "booking_days": settings.APPOINTMENT_BOOKING_DAYS,
+            },
+        },
+    )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchsite.errors import InvalidInput
@@ -49,7 +49,8 @@ def check_in_window(starts_at: datetime) -> tuple[datetime, datetime]:
 
 
 def _local_moment(moment: datetime, service: Service) -> str:
-    return formats.date_format(service.branch.local_time(moment), "DATETIME_FORMAT")
+    """The branch's wall-clock time, as customers read it on the branch page."""
+    return service.branch.local_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _check_slot(*, service: Service, start: datetime, now: datetime) -> None:

@@ -108,6 +108,7 @@ function applyAnswer(ticket, { replaces = null } = {}) {
       called_at: ticket.called_at,
       counter: ticket.counter,
       recall_count: ticket.recall_count,
+      appointment: ticket.appointment,
       // Both times are the server's: no clock of this PC enters the wait.
       waited_minutes: ticket.called_at
         ? Math.floor((Date.parse(ticket.called_at) - Date.parse(ticket.issued_at)) / 60000)
@@ -160,8 +161,11 @@ function renderCurrent() {
   if (!ticket) {
     field("number").textContent = "";
     field("status").textContent = "";
+    field("appointment").hidden = true;
+    field("cash").hidden = true;
     return;
   }
+  renderAppointment(ticket.appointment);
   field("number").textContent = ticket.number;
   field("service").textContent = ticket.service
     ? `${ticket.service} · ${serviceName(ticket.service)}`
@@ -176,6 +180,27 @@ function renderCurrent() {
   if (ticket.waited_minutes != null) facts.push(text("waited", { minutes: ticket.waited_minutes }));
   if (ticket.recall_count) facts.push(text("recalled", { count: ticket.recall_count }));
   field("detail").textContent = facts.join(" · ");
+}
+
+// An appointment's ticket tells the teller who booked and, for a large withdrawal, the cash
+// that was ordered for them.
+function renderAppointment(appointment) {
+  const line = field("appointment");
+  const cash = field("cash");
+  line.hidden = !appointment;
+  cash.hidden = !appointment?.cash_amount;
+  if (!appointment) return;
+  const time = clock.format(new Date(appointment.starts_at));
+  line.textContent = appointment.name
+    ? text("appointment", { time, name: appointment.name })
+    : text("appointment-anonymous", { time });
+  if (appointment.cash_amount) {
+    const money = new Intl.NumberFormat(document.documentElement.lang, {
+      style: "currency",
+      currency: appointment.cash_currency,
+    });
+    cash.textContent = text("cash", { amount: money.format(Number(appointment.cash_amount)) });
+  }
 }
 
 function renderButtons() {
