@@ -1,25 +1,33 @@
 """Django admin for head office: branches and their set-up, staff, and a read-only view of tickets.
 
 Configuration (branches, opening hours, services, counters, staff) is edited here directly. Tickets
-change only through `queueing.services`, so their admin pages show them and change nothing.
+and appointments change only through `queueing.services`, so their admin pages show them and
+change nothing except through those services (cancelling appointments).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors, services
+from .errors import QueueError
 from .models import (
+    Appointment,
+    AppointmentSlot,
     Branch,
     Counter,
     IdempotencyKey,
     OpeningHours,
+    RateLimitWindow,
     Service,
     StaffMembership,
     Ticket,
@@ -93,6 +101,9 @@ class ServiceInline(admin.TabularInline):
         "default_handling_minutes",
         "overtime_threshold_minutes",
         "live_handling_minutes",
+        "appointment_capacity",
+        "appointment_slot_minutes",
+        "reserves_cash",
         "is_active",
     )
     readonly_fields = ("live_handling_minutes",)
@@ -230,9 +241,11 @@ class ServiceAdmin(admin.ModelAdmin):
         "default_handling_minutes",
         "overtime_threshold_minutes",
         "live_handling_minutes",
+        "appointment_capacity",
+        "reserves_cash",
         "is_active",
     )
-    list_filter = ("branch", "prefix", "is_active")
+    list_filter = ("branch", "prefix", "is_active", "reserves_cash")
     search_fields = ("branch__code", "prefix", "name_zh", "name_en")
     list_select_related = ("branch",)
     autocomplete_fields = ("branch",)
@@ -386,3 +399,92 @@ class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     # The stored answer holds the customer's ticket token: list the keys, not the answers.
     fields = ("scope", "key", "request_fingerprint", "response_status", "created_at")
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "code",
+        "branch",
+        "service",
+        "starts_at",
+        "status",
+        "phone",
+        "name",
+        "cash",
+        "ticket",
+    )
+    list_filter = ("status", "branch", "service__prefix", "service__reserves_cash")
+    date_hierarchy = "day"
+    # The token is searchable (a customer may quote their link) but never shown.
+    search_fields = ("=code", "=token", "=phone", "name", "=branch__code")
+    list_select_related = ("branch", "service__branch", "ticket")
+    show_full_result_count = False
+    exclude = ("token", "slot")
+    actions = ("cancel_appointments",)
+    change_list_template = "admin/queueing/appointment/change_list.html"
+
+    @admin.display(description=_("cash"))
+    def cash(self, appointment: Appointment) -> str:
+        if appointment.cash_amount is None:
+            return "—"
+        return f"{appointment.cash_amount:,.2f} {appointment.cash_currency}"
+
+    @admin.action(description=_("Cancel the selected appointments and free their places"))
+    def cancel_appointments(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        cancelled = 0
+        for appointment in queryset:
+            try:
+                services.appointment_cancel(appointment=appointment)
+            except QueueError:
+                continue  # checked in, missed or cancelled already: nothing to free
+            cancelled += 1
+        self.message_user(
+            request,
+            _("%(count)d appointments cancelled.") % {"count": cancelled},
+            messages.SUCCESS,
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "reserved-cash/",
+                self.admin_site.admin_view(self.reserved_cash_view),
+                name="queueing_appointment_reserved_cash",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reserved_cash_view(self, request: HttpRequest) -> HttpResponse:
+        """Cash booked for withdrawal per branch and currency on a day (tomorrow by default):
+        what head office has each branch stocked with."""
+        day = parse_date(request.GET.get("date", "")) or selectors.tomorrow_at_head_office()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Reserved cash"),
+            "day": day,
+            "rows": selectors.reserved_cash(day=day),
+        }
+        return TemplateResponse(request, "admin/queueing/appointment/reserved_cash.html", context)
+
+
+@admin.register(AppointmentSlot)
+class AppointmentSlotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("service", "starts_at", "booked", "capacity")
+    list_filter = ("service__branch",)
+    date_hierarchy = "starts_at"
+    list_select_related = ("service__branch",)
+    show_full_result_count = False
+
+
+@admin.register(RateLimitWindow)
+class RateLimitWindowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("scope", "window_start", "used")
+    list_filter = ("scope",)
+    # Keys are keyed hashes: nobody can read a phone or address out of them.
+    exclude = ("key",)
+    show_full_result_count = False

@@ -1,6 +1,8 @@
 """Head office's Django admin: every page opens, tickets are read-only, kiosk keys show once."""
 
 import re
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -10,12 +12,20 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from kiosks.models import Kiosk, hash_device_key
 from kiosks.services import kiosk_register
 from queueing import services
-from queueing.models import Counter, IdempotencyKey, StaffMembership, Ticket, TicketEvent
+from queueing.models import (
+    Appointment,
+    Counter,
+    IdempotencyKey,
+    StaffMembership,
+    Ticket,
+    TicketEvent,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +94,15 @@ def lobby(branch, cash, non_cash, counter, teller, api):
         HTTP_IDEMPOTENCY_KEY="retry-1",
     )
     assert response.status_code == 201
+    large_cash = factories.make_service(branch, "C", appointment_capacity=2, reserves_cash=True)
+    tomorrow = branch.business_day(timezone.now()) + timedelta(days=1)
+    services.appointment_book(
+        service=large_cash,
+        start=datetime.combine(tomorrow, time(10), tzinfo=branch.zone),
+        phone="13812345678",
+        cash_amount=Decimal("80000"),
+        cash_currency="CNY",
+    )
     Token.objects.create(user=teller)
     Group.objects.create(name="Auditors")
     factories.make_head_office("auditor")
@@ -108,6 +127,9 @@ def test_every_model_of_the_project_is_in_the_admin():
         "queueing.TicketEvent",
         "queueing.StaffMembership",
         "queueing.IdempotencyKey",
+        "queueing.Appointment",
+        "queueing.AppointmentSlot",
+        "queueing.RateLimitWindow",
         "kiosks.Kiosk",
         "auth.User",
     } <= registered
@@ -163,7 +185,9 @@ def test_history_and_idempotency_records_cannot_be_edited(head_office, lobby):
     assert head_office.get(url(IdempotencyKey, "add")).status_code == 403
 
 
-@pytest.mark.parametrize("model", [Ticket, TicketEvent, Counter, StaffMembership, Kiosk])
+@pytest.mark.parametrize(
+    "model", [Ticket, TicketEvent, Counter, StaffMembership, Kiosk, Appointment]
+)
 def test_a_list_page_costs_the_same_queries_for_few_or_many_rows(head_office, branch, model):
     cash = factories.make_service(branch, "A")
 
@@ -313,3 +337,25 @@ def test_rotating_a_key_shows_the_new_key_once_and_the_old_key_stops_working(
     assert new_key not in head_office.get(url(Kiosk, "changelist")).text
     kiosk.refresh_from_db()
     assert kiosk.key_hash == hash_device_key(new_key)
+
+
+def test_head_office_reads_tomorrows_reserved_cash_and_finds_the_appointments(head_office, lobby):
+    page = head_office.get(reverse("admin:queueing_appointment_reserved_cash"))
+    assert page.status_code == 200
+    assert "80,000.00" in page.text
+    appointments = head_office.get(url(Appointment, "changelist"))
+    assert reverse("admin:queueing_appointment_reserved_cash") in appointments.text
+    assert "80,000.00 CNY" in appointments.text
+
+
+def test_cancelling_appointments_in_the_admin_frees_their_places(head_office, lobby):
+    appointment = Appointment.objects.get()
+    response = head_office.post(
+        url(Appointment, "changelist"),
+        {"action": "cancel_appointments", "_selected_action": [appointment.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
+    assert appointment.slot.booked == 0
