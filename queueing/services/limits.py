@@ -30,16 +30,20 @@ class RateLimited(DomainError):
     def __init__(self, *, retry_after: timedelta) -> None:
         seconds = max(1, int(retry_after.total_seconds() + 0.999))
         minutes = max(1, (seconds + 59) // 60)
-        super().__init__(
-            "rate_limited",
-            ngettext(
-                "Too many requests from this phone or network; try again in %(minutes)d minute.",
-                "Too many requests from this phone or network; try again in %(minutes)d minutes.",
+        if minutes <= 90:
+            detail = ngettext(
+                "Too many requests from this phone or network; try again in %(count)d minute.",
+                "Too many requests from this phone or network; try again in %(count)d minutes.",
                 minutes,
-            )
-            % {"minutes": minutes},
-            retry_after_seconds=seconds,
-        )
+            ) % {"count": minutes}
+        else:
+            hours = round(minutes / 60)
+            detail = ngettext(
+                "Too many requests from this phone or network; try again in about %(count)d hour.",
+                "Too many requests from this phone or network; try again in about %(count)d hours.",
+                hours,
+            ) % {"count": hours}
+        super().__init__("rate_limited", detail, retry_after_seconds=seconds)
 
 
 def _window_start(now: datetime, window: timedelta) -> datetime:

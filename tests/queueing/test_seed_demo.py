@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: a demo that logs in, has a busy lobby, and can be seeded again safely."""
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from django.test import Client
 from kiosks.models import Kiosk
 from queueing import selectors
 from queueing.models import (
+    Appointment,
     Branch,
     Counter,
     OpeningHours,
@@ -59,6 +61,7 @@ def row_counts() -> dict[str, int]:
         Ticket,
         TicketEvent,
         TicketSequence,
+        Appointment,
     ]
     return {model._meta.label: model.objects.count() for model in models}
 
@@ -89,10 +92,10 @@ def test_the_demo_has_six_active_branches_or_more_in_guangzhou_foshan_and_shanto
         assert 22.5 < branch.latitude < 23.6 and 112.9 < branch.longitude < 116.9
 
 
-def test_each_branch_has_the_four_queues_each_served_by_an_open_counter(seeded):
+def test_each_branch_has_the_five_queues_each_served_by_an_open_counter(seeded):
     for branch in Branch.objects.all():
         prefixes = set(branch.services.values_list("prefix", flat=True))
-        assert prefixes == {"A", "B", "C", "V"}, branch.code
+        assert prefixes == {"A", "B", "C", "D", "V"}, branch.code
         assert 3 <= branch.counters.count() <= 5
         for service in branch.services.all():
             assert selectors.open_counters_serving(service) >= 1, (branch.code, service.prefix)
@@ -213,3 +216,24 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     assert not Branch.objects.exists()
     seed("--always-open", "--force")
     assert Branch.objects.count() >= 6
+
+
+def test_customers_can_book_and_tomorrows_cash_is_reserved_at_every_branch(seeded):
+    bookable = set(
+        Service.objects.filter(appointment_capacity__gt=0).values_list("prefix", flat=True)
+    )
+    assert bookable == {"B", "C", "D"}
+    tomorrow = WEDNESDAY_MORNING.astimezone(selectors.HEAD_OFFICE_ZONE).date() + timedelta(days=1)
+    reserved = selectors.reserved_cash(day=tomorrow)
+    assert len(reserved) == Branch.objects.count()
+    assert {(row.currency, row.total, row.appointments) for row in reserved} == {
+        ("CNY", Decimal("140000.00"), 2)
+    }
+
+
+def test_tianhe_has_a_rush_at_the_cash_counters_and_sends_customers_elsewhere(seeded):
+    with time_machine.travel(WEDNESDAY_MORNING, tick=False):
+        advice = selectors.pre_queue_advice(branch=Branch.objects.get(code="GZ-TH01"), prefix="A")
+    assert advice is not None and advice.over_threshold
+    assert advice.alternatives
+    assert {a.branch.city_zh for a in advice.alternatives} == {"广州"}

@@ -1,7 +1,8 @@
 """Demo data: branches in Guangzhou, Foshan and Shantou, their staff and kiosks, and a busy lobby.
 
 Idempotent: every row is upserted on its natural key, a kiosk is registered only for a branch that
-has none, and demo tickets are issued only for a branch with no tickets today. Tickets go through
+has none, demo tickets are issued only for a branch with no tickets today, and tomorrow's demo
+cash withdrawals are booked only where they are not booked yet. Tickets go through
 `queueing.services`, like every ticket, so numbers, events and estimates are real.
 """
 
@@ -22,7 +23,15 @@ from kiosks.models import Kiosk
 from kiosks.services import kiosk_register
 from queueing import selectors, services
 from queueing.errors import QueueError
-from queueing.models import Branch, Counter, OpeningHours, Service, StaffMembership, Ticket
+from queueing.models import (
+    Appointment,
+    Branch,
+    Counter,
+    OpeningHours,
+    Service,
+    StaffMembership,
+    Ticket,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 ADMIN_USERNAME = "admin"
@@ -129,21 +138,23 @@ BRANCHES: list[BranchRow] = [
     },
 ]
 
-# prefix, Chinese name, English name, default handling minutes, over-time threshold minutes
+# prefix, Chinese name, English name, default handling minutes, over-time threshold minutes,
+# appointment places per slot, reserves cash (booked a day ahead with amount and currency)
 SERVICES = [
-    ("A", "现金业务", "Cash", 5, 20),
-    ("B", "非现金业务", "Non-cash", 8, 30),
-    ("C", "理财业务", "Wealth management", 15, 40),
-    ("V", "优先服务", "Priority", 6, 15),
+    ("A", "现金业务", "Cash", 5, 20, 0, False),
+    ("B", "非现金业务", "Non-cash", 8, 30, 2, False),
+    ("C", "理财业务", "Wealth management", 15, 40, 2, False),
+    ("D", "大额取款", "Large cash withdrawal", 10, 30, 2, True),
+    ("V", "优先服务", "Priority", 6, 15, 0, False),
 ]
 
 # number, prefixes served, open: a branch takes the first `counters` rows. Counter 1 is the
 # teller's. The first three cover every service, so every queue moves.
 COUNTERS = [
-    (1, "AV", True),
+    (1, "ADV", True),
     (2, "AB", True),
     (3, "BC", True),
-    (4, "AC", False),
+    (4, "ACD", False),
     (5, "AB", False),
 ]
 
@@ -153,6 +164,13 @@ ALWAYS_OPEN_HOURS = (time(0, 0), time.max)
 
 # Demo tickets per service; the first ones are served, the rest wait.
 DEMO_TICKETS = {"A": 6, "B": 4, "C": 3, "V": 2}
+# Tianhe has a rush at the cash counters, so that its wait goes over the threshold and customers
+# are offered the shorter queues of the other Guangzhou branches (pre-queueing).
+RUSH_TICKETS = {"GZ-TH01": {"A": 12}}
+# Large cash withdrawals booked for tomorrow at 10:00 (a slot with bank hours and always-open
+# alike), so that head office's reserved cash has something to show.
+# Each branch's customers have their own phones: (name, amount).
+DEMO_CASH_BOOKINGS = [("王小明", Decimal("80000")), ("", Decimal("60000"))]
 DEMO_CHANNELS = ("kiosk", "remote", "kiosk")
 # The demo morning is replayed over the last 45 minutes (or since opening, if less): tickets are
 # issued in its first half and served in its second, so waits and handling times look real.
@@ -183,7 +201,7 @@ def seed_branch(row: BranchRow, *, always_open: bool) -> Branch:
         OpeningHours.objects.update_or_create(
             branch=branch, weekday=weekday, defaults={"opens": opens, "closes": closes}
         )
-    for prefix, name_zh, name_en, handling, threshold in SERVICES:
+    for prefix, name_zh, name_en, handling, threshold, places, reserves_cash in SERVICES:
         Service.objects.update_or_create(
             branch=branch,
             prefix=prefix,
@@ -192,6 +210,9 @@ def seed_branch(row: BranchRow, *, always_open: bool) -> Branch:
                 "name_en": name_en,
                 "default_handling_minutes": handling,
                 "overtime_threshold_minutes": threshold,
+                "appointment_capacity": places,
+                "appointment_slot_minutes": 30,
+                "reserves_cash": reserves_cash,
                 "is_active": True,
             },
         )
@@ -260,6 +281,32 @@ def seed_kiosk(branch: Branch) -> tuple[Kiosk, str] | None:
     return kiosk_register(branch=branch, name=KIOSK_NAME)
 
 
+def seed_cash_bookings(branch: Branch, branch_number: int, now: datetime) -> int:
+    """Book tomorrow's demo withdrawals that are not booked yet; how many were booked."""
+    service = branch.services.get(prefix="D")
+    start = datetime.combine(
+        branch.business_day(now) + timedelta(days=1), time(10), tzinfo=branch.zone
+    )
+    booked = 0
+    for customer, (name, amount) in enumerate(DEMO_CASH_BOOKINGS):
+        phone = f"13800{branch_number:03d}{customer:03d}"
+        if Appointment.objects.filter(
+            branch=branch, phone=phone, day=start.date(), status__in=Appointment.ACTIVE_STATUSES
+        ).exists():
+            continue
+        services.appointment_book(
+            service=service,
+            start=start,
+            phone=phone,
+            name=name,
+            cash_amount=amount,
+            cash_currency="CNY",
+            now=now,
+        )
+        booked += 1
+    return booked
+
+
 def demo_window(branch: Branch, now: datetime) -> tuple[datetime, timedelta]:
     """The stretch of today's opening hours to replay the demo morning in: (start, length)."""
     local = branch.local_time(now)
@@ -288,8 +335,10 @@ def _replay_morning(branch: Branch, now: datetime) -> str:
     # Interleave the queues, as customers arrive: A B C V A B C V A B A A ...
     arrivals = []
     remaining = dict(DEMO_TICKETS)
+    for prefix, extra in RUSH_TICKETS.get(branch.code, {}).items():
+        remaining[prefix] += extra
     while any(remaining.values()):
-        for prefix in DEMO_TICKETS:
+        for prefix in remaining:
             if remaining[prefix]:
                 arrivals.append(by_prefix[prefix])
                 remaining[prefix] -= 1
@@ -371,12 +420,13 @@ class Command(BaseCommand):
         traffic: list[str] = []
         with transaction.atomic():
             logins.append(seed_head_office(password_hash))
-        for row in BRANCHES:
+        for branch_number, row in enumerate(BRANCHES):
             with transaction.atomic():
                 branch = seed_branch(row, always_open=always_open)
                 logins += seed_staff(branch, password_hash)
                 seed_counters(branch, row["counters"])
                 registered = seed_kiosk(branch)
+                seed_cash_bookings(branch, branch_number, now)
             if registered is not None:
                 kiosk_keys.append(registered)
             traffic.append(f"  {branch.code:<8} {branch.name_en}: {seed_traffic(branch, now)}")
