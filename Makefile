@@ -21,7 +21,7 @@ export PORT
 .PHONY: help run test venv clean
 
 help:
-	@echo "make run    sets up and runs branchsite with demo data: http://127.0.0.1:$(PORT)/screens/GZ-TH01/"
+	@echo "make run    sets up and runs branchsite with demo data: http://127.0.0.1:$(PORT)/"
 	@echo "make test   sets up and runs the tests (extra pytest arguments: PYTEST_ARGS=...)"
 	@echo "make venv   only sets up .venv"
 	@echo "make clean  removes .venv and the demo data in $(VAR_DIR)/"

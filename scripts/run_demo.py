@@ -32,6 +32,8 @@ SERVER_START_SECONDS = 60.0
 
 # The surfaces that exist so far; add a line when a new one lands.
 SURFACES = [
+    ("Branch finder (customers)", "/"),
+    ("Branch page: take a ticket, book", "/branches/GZ-TH01/"),
     ("Wall screen", "/screens/GZ-TH01/"),
     ("Counter page (teller-gz-th01)", "/counter/GZ-TH01/1/"),
     ("Lobby board (lobby-gz-th01)", "/lobby/GZ-TH01/"),
@@ -40,6 +42,7 @@ SURFACES = [
     ("API docs", "/api/docs/"),
     ("API schema", "/api/schema/"),
     ("Admin", "/admin/"),
+    ("Reserved cash (admin)", "/admin/queueing/appointment/reserved-cash/"),
 ]
 
 
