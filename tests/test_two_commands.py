@@ -156,7 +156,8 @@ def test_make_run_serves_the_api_docs_and_admin_and_stops_on_ctrl_c(clone, tmp_p
             branches = json.loads(body)
         assert len(branches) >= 6, branches
 
-        for path in ("/screens/GZ-TH01/", "/accounts/login/", "/api/docs/", "/admin/login/"):
+        pages = ("/", "/branches/GZ-TH01/", "/screens/GZ-TH01/", "/accounts/login/")
+        for path in (*pages, "/api/docs/", "/admin/login/"):
             assert get(f"{base}{path}")[0] == 200, path
 
         # The banner follows the server's first answer; the worker and beat start alongside.

@@ -51,3 +51,64 @@ export function branchClock(timeZone, locale = document.documentElement.lang) {
     timeZone,
   });
 }
+
+const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+// Now (or `at`) on the branch's clock: its ISO date, its weekday (0 = Monday … 6 = Sunday, as
+// the API's opening hours count them) and the minutes since its midnight.
+export function branchNow(timeZone, at = new Date()) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    weekday: WEEKDAYS.indexOf(parts.weekday),
+    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+const minutesOf = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+// A branch's opening hours (the API's `opening_hours`) of one weekday, earliest first.
+export function hoursOn(openingHours, weekday) {
+  return openingHours
+    .filter((hours) => hours.weekday === weekday)
+    .sort((a, b) => a.opens.localeCompare(b.opens));
+}
+
+// The branch's next opening after now, on its clock: `{ days, weekday, opens }` with `days` 0 for
+// later today, 1 for tomorrow…; null for a branch without opening hours.
+export function nextOpening(openingHours, timeZone, at = new Date()) {
+  const now = branchNow(timeZone, at);
+  for (let days = 0; days <= 7; days += 1) {
+    const weekday = (now.weekday + days) % 7;
+    const hours = hoursOn(openingHours, weekday).find(
+      (hours) => days > 0 || minutesOf(hours.opens) > now.minutes,
+    );
+    if (hours) return { days, weekday, opens: hours.opens };
+  }
+  return null;
+}
+
+// "00:00"–"23:59": open around the clock.
+export const allDay = (hours) => hours.opens === "00:00" && hours.closes >= "23:59";
+
+// The page language's name of a weekday (0 = Monday): "Monday", "星期一"; `style` "short" gives
+// "Mon", "周一".
+export function weekdayName(weekday, style = "long", locale = document.documentElement.lang) {
+  const aMonday = Date.UTC(2024, 0, 1);
+  return new Intl.DateTimeFormat(locale, { weekday: style, timeZone: "UTC" }).format(
+    new Date(aMonday + weekday * 86_400_000),
+  );
+}

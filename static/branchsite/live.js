@@ -106,14 +106,81 @@ export function csrfToken() {
   return match ? decodeURIComponent(match[1]) : "";
 }
 
-// POST to the JSON API; resolves to {ok, status, body}. Errors carry {code, detail}.
-export async function post(url, body = null) {
+// POST to the JSON API; resolves to {ok, status, body}. Errors carry {code, detail}. `headers`
+// adds to the JSON and CSRF ones (e.g. `{ "Idempotency-Key": idempotencyKey() }`).
+export async function post(url, body = null, headers = {}) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), ...headers },
     body: body === null ? null : JSON.stringify(body),
   });
+  return answer(response);
+}
+
+// GET from the JSON API; resolves to {ok, status, body} like `post`.
+export async function getJson(url) {
+  const response = await fetch(url, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  return answer(response);
+}
+
+async function answer(response) {
   const text = await response.text();
-  return { ok: response.ok, status: response.status, body: text ? JSON.parse(text) : null };
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null; // a proxy's HTML error page: the caller shows its own words
+  }
+  return { ok: response.ok, status: response.status, body };
+}
+
+// A fresh key for one submission of a creating POST: a double tap or a retry sends the same key
+// and the server answers it once. randomUUID exists only on HTTPS and localhost.
+export function idempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// Calls `refresh` (async) every `intervalMs` while the page is visible: a hidden tab costs the
+// server nothing, and the figures are fresh again as soon as it is looked at. Returns
+// `{ now() }` to refresh at once (the interval restarts from there).
+export function refreshWhileVisible(refresh, intervalMs) {
+  let timer = null;
+  let running = false;
+  let again = false; // asked for while a refresh was on its way: its answer may be stale
+
+  async function tick() {
+    clearTimeout(timer);
+    if (document.hidden) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      await refresh();
+    } catch {
+      // Offline for a moment: the next tick tries again.
+    } finally {
+      running = false;
+      if (again) {
+        again = false;
+        tick();
+      } else if (!document.hidden) {
+        timer = setTimeout(tick, intervalMs);
+      }
+    }
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) clearTimeout(timer);
+    else tick();
+  });
+  timer = setTimeout(tick, intervalMs);
+  return { now: tick };
 }

@@ -3,13 +3,15 @@
 // It renders the ticket embedded in the page, then follows /ws/tickets/<token>/. A change that
 // carries no ticket only moves the version on (another queue of the branch changed). When the
 // ticket is called, and again at each recall, a full-screen alert rings, vibrates and says which
-// counter to go to.
+// counter to go to. While it waits longer than the service's threshold, quicker branches nearby
+// are offered; once it is done, the customer may rate the visit, once.
 
-import { translations } from "../branchsite/dom.js";
+import { h, translations } from "../branchsite/dom.js";
 import {
   connectionStatus,
   embedded,
   followLobby,
+  getJson,
   localName,
   post,
   ticketUrl,
@@ -18,6 +20,8 @@ import { audioContext, playChime, watchSound } from "./chime.js";
 
 const MAX_TRAVEL_MINUTES = 600;
 const CALL_VIBRATION = [300, 150, 300];
+const ALTERNATIVES_GAP_MS = 60_000; // the advice is asked at most once a minute
+const MAX_COMMENT = 500;
 
 const initial = embedded("snapshot");
 const token = initial.ticket.token;
@@ -46,12 +50,28 @@ const page = {
   calledAgain: document.getElementById("called-again"),
   calledCounter: document.getElementById("called-counter"),
   dismissCalled: document.getElementById("dismiss-called"),
+  shorter: document.getElementById("shorter-waits"),
+  shorterLead: document.getElementById("shorter-lead"),
+  shorterList: document.getElementById("shorter-list"),
+  rating: document.getElementById("rating"),
+  ratingForm: document.getElementById("rating-form"), // absent once rated
+  ratingWord: document.getElementById("rating-word"),
+  ratingComment: document.getElementById("rating-comment"),
+  ratingCount: document.getElementById("rating-count"),
+  ratingError: document.getElementById("rating-error"),
+  ratingSubmit: document.getElementById("rating-submit"),
+  ratingGiven: document.getElementById("rating-given"),
 };
 
 // "{counter}" and friends in a translated string, filled with localised values.
 const { text: say } = translations("ticket-strings", "string");
 
 const numberFormat = new Intl.NumberFormat(language);
+const distanceFormat = new Intl.NumberFormat(language, {
+  style: "unit",
+  unit: "kilometer",
+  maximumFractionDigits: 1,
+});
 // The customer's own clock: "leave at 10:40" is read on their phone, where they are.
 const timeFormat = new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit" });
 
@@ -185,6 +205,8 @@ function render(next) {
 
   page.cancel.hidden = !waiting;
   renderSoundOffer();
+  renderRating();
+  considerAlternatives();
 
   if (ticket.status === "called") {
     if (alertedRecall !== ticket.recall_count) {
@@ -194,6 +216,166 @@ function render(next) {
   } else if (!page.overlay.hidden) {
     page.overlay.hidden = true;
   }
+}
+
+// Shorter waits nearby ------------------------------------------------------------------------
+
+let alternativesAskedAt = 0;
+let alternativesFor = null; // the estimate the shown advice was asked for
+let alternativesTimer = null;
+
+// On load and whenever the estimate changes, at most once a minute; the request that runs reads
+// the ticket as it is by then.
+function considerAlternatives() {
+  if (ticket.status !== "waiting") {
+    clearTimeout(alternativesTimer);
+    alternativesTimer = null;
+    page.shorter.hidden = true;
+    return;
+  }
+  if (ticket.estimated_wait_minutes === alternativesFor || alternativesTimer !== null) return;
+  const delay = Math.max(0, alternativesAskedAt + ALTERNATIVES_GAP_MS - Date.now());
+  alternativesTimer = setTimeout(askForAlternatives, delay);
+}
+
+async function askForAlternatives() {
+  alternativesTimer = null;
+  if (ticket.status !== "waiting") return;
+  alternativesAskedAt = Date.now();
+  alternativesFor = ticket.estimated_wait_minutes;
+  let result;
+  try {
+    result = await getJson(ticketUrl(token, "alternatives"));
+  } catch {
+    return; // offline: the advice is a courtesy, the next change asks again
+  }
+  if (ticket.status !== "waiting" || !result.ok) {
+    page.shorter.hidden = true;
+    return;
+  }
+  renderAlternatives(result.body);
+}
+
+function shorterItem(alternative) {
+  return h(
+    "li",
+    { class: "ticket-shorter-item" },
+    h("a", { href: `/branches/${encodeURIComponent(alternative.code)}/` }, alternative.name),
+    h("span", { class: "ticket-shorter-address" }, alternative.address),
+    h(
+      "span",
+      { class: "ticket-shorter-figures" },
+      say("shorter-figures", {
+        distance: distanceFormat.format(alternative.distance_km),
+        minutes: numberFormat.format(alternative.estimated_wait_minutes),
+        waiting: numberFormat.format(alternative.waiting),
+      }),
+    ),
+  );
+}
+
+function renderAlternatives(advice) {
+  const offer = advice.over_threshold && advice.alternatives.length > 0;
+  page.shorter.hidden = !offer;
+  if (!offer) return;
+  page.shorterLead.textContent = say("shorter-lead", {
+    minutes: numberFormat.format(advice.estimated_wait_minutes),
+  });
+  page.shorterList.replaceChildren(...advice.alternatives.map(shorterItem));
+}
+
+// Rating --------------------------------------------------------------------------------------
+
+const plural = new Intl.PluralRules(language);
+let ratedHere = null; // {stars, comment} sent from this page: a late snapshot cannot undo it
+
+function renderRating() {
+  const given = ticket.rating !== null && ticket.rating !== undefined
+    ? { stars: ticket.rating, comment: ticket.rating_comment }
+    : ratedHere;
+  page.rating.hidden = ticket.status !== "done" && !given;
+  if (given) {
+    if (page.ratingForm) page.ratingForm.hidden = true;
+    showRating(given);
+  } else if (page.ratingForm) {
+    page.ratingForm.hidden = false;
+    page.ratingGiven.hidden = true;
+  }
+}
+
+function showRating({ stars, comment }) {
+  const starsBox = page.ratingGiven.querySelector("[data-role=stars]");
+  starsBox.replaceChildren(
+    ...[1, 2, 3, 4, 5].map((value) => h("span", { class: value <= stars ? "on" : "off" }, "★")),
+  );
+  page.ratingGiven.querySelector("[data-role=stars-words]").textContent = say(
+    plural.select(stars) === "one" ? "rating-stars-one" : "rating-stars-other",
+    { stars: numberFormat.format(stars) },
+  );
+  const commentBox = page.ratingGiven.querySelector("[data-role=comment]");
+  commentBox.textContent = comment ?? "";
+  commentBox.hidden = !comment;
+  page.ratingGiven.hidden = false;
+}
+
+function chosenStars() {
+  return Number(page.ratingForm.querySelector("input[name=stars]:checked")?.value ?? 0);
+}
+
+function renderRatingForm() {
+  const stars = chosenStars();
+  page.ratingWord.textContent = stars ? say(`rating-words-${stars}`) : "";
+  page.ratingCount.textContent = say("rating-count", {
+    count: numberFormat.format(page.ratingComment.value.length),
+  });
+}
+
+function showRatingError(text) {
+  page.ratingError.textContent = text;
+  page.ratingError.hidden = !text;
+}
+
+if (page.ratingForm) {
+  page.ratingComment.maxLength = MAX_COMMENT;
+  page.ratingForm.addEventListener("change", () => {
+    showRatingError("");
+    renderRatingForm();
+  });
+  page.ratingComment.addEventListener("input", renderRatingForm);
+  page.ratingForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const stars = chosenStars();
+    if (!stars) {
+      showRatingError(say("rating-choose"));
+      page.ratingForm.querySelector("input[name=stars]").focus();
+      return;
+    }
+    const comment = page.ratingComment.value.trim().slice(0, MAX_COMMENT);
+    showRatingError("");
+    page.ratingSubmit.disabled = true;
+    page.ratingSubmit.textContent = say("rating-sending");
+    try {
+      const result = await post(ticketUrl(token, "rating"), { stars, comment });
+      if (result.ok) {
+        ratedHere = { stars, comment };
+        render(result.body);
+        page.ratingGiven.focus();
+      } else if (result.body?.code === "already_rated") {
+        // Rated from another tab or device: show that rating instead of asking again.
+        const current = await getJson(`/api/tickets/${encodeURIComponent(token)}/`);
+        if (current.ok) render(current.body);
+        else showRatingError(result.body.detail);
+      } else {
+        showRatingError(result.body?.detail ?? say("rating-failed"));
+      }
+    } catch {
+      showRatingError(say("offline"));
+    } finally {
+      page.ratingSubmit.disabled = false;
+      page.ratingSubmit.textContent = say("rating-send");
+    }
+  });
+  renderRatingForm();
 }
 
 // Cancelling ----------------------------------------------------------------------------------
