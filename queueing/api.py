@@ -200,19 +200,26 @@ class TicketCancelView(APIView):
 class TicketRatingView(APIView):
     @extend_schema(
         summary="Rate a finished ticket 1–5, once",
+        description="A second rating is a 409 `already_rated`; a retry with the same "
+        "`Idempotency-Key` gets the first answer instead.",
         request=RatingSerializer,
-        responses={200: TicketSerializer, **ERRORS},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: TicketSerializer, 422: ERRORS_ON_CREATE[422], **ERRORS},
     )
     def post(self, request: Request, token: str) -> Response:
         ticket = ticket_by_token(token)
         payload = RatingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        ticket = services.ticket_rate(
-            ticket=ticket,
-            stars=payload.validated_data["stars"],
-            comment=payload.validated_data["comment"],
-        )
-        return Response(TicketSerializer(ticket).data)
+
+        def rate() -> tuple[int, dict]:
+            rated = services.ticket_rate(
+                ticket=ticket,
+                stars=payload.validated_data["stars"],
+                comment=payload.validated_data["comment"],
+            )
+            return status.HTTP_200_OK, TicketSerializer(rated).data
+
+        return respond_idempotently(request, scope="tickets.rating", create=rate)
 
 
 class TicketStaffActionView(APIView):

@@ -116,6 +116,19 @@ def test_the_holder_rates_a_finished_ticket_once(api, cash, counter, teller):
     assert Ticket.objects.get(token=token).rating == 4
 
 
+def test_a_rating_retried_after_a_lost_answer_gets_the_first_answer(api, cash, counter, teller):
+    token = take(api).json()["token"]
+    ticket = services.ticket_call_next(counter=counter, actor=teller)
+    services.ticket_finish(ticket=services.ticket_start(ticket=ticket, actor=teller), actor=teller)
+    rate = {"stars": 5, "comment": "Kind"}
+    key = {"Idempotency-Key": "rating-retry-1"}
+    first = api.post(f"/api/tickets/{token}/rating/", rate, format="json", headers=key)
+    retry = api.post(f"/api/tickets/{token}/rating/", rate, format="json", headers=key)
+    assert (first.status_code, retry.status_code) == (200, 200)
+    assert retry.json()["rating"] == 5
+    assert retry.headers["Idempotent-Replayed"] == "true"
+
+
 def test_a_transferred_ticket_points_to_its_successor(api, cash, non_cash, teller):
     token = take(api).json()["token"]
     successor = services.ticket_transfer(
