@@ -110,9 +110,16 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 def branch_finder(request: HttpRequest) -> HttpResponse:
-    """Every active branch with its live waits; the page searches, sorts and refreshes them."""
+    """Every active branch with its live waits; the page searches, sorts and refreshes them.
+    Without JavaScript, the form's `q` and `city` filter the list here instead."""
     branches = BranchSerializer(selectors.branches_with_waits(), many=True).data
-    return render(request, "queueing/finder.html", {"branches": branches})
+    city, search = request.GET.get("city", ""), request.GET.get("q", "")
+    matching = (
+        BranchSerializer(selectors.branches_with_waits(city=city, search=search), many=True).data
+        if city or search
+        else branches
+    )
+    return render(request, "queueing/finder.html", {"branches": branches, "matching": matching})
 
 
 def branch_page(request: HttpRequest, code: str) -> HttpResponse:

@@ -214,3 +214,14 @@ def test_the_customer_pages_render_in_chinese(page, cash, bookable):
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
     assert "天河支行" in html
+
+
+def test_without_javascript_the_finder_form_filters_the_list_on_the_server(db):
+    factories.make_branch("GZ-TH01", name_en="Tianhe Sub-branch")
+    factories.make_branch(
+        "ST-JP02", name_en="Jinping Sub-branch", city_zh="汕头", city_en="Shantou"
+    )
+    html = Client().get("/", {"q": "jinping"}).content.decode()
+    noscript = html[html.index("<noscript>\n    <ol") :]
+    assert "/branches/ST-JP02/" in noscript
+    assert "/branches/GZ-TH01/" not in noscript
