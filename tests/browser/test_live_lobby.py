@@ -2,10 +2,13 @@
 manager's board and the customer's phone show while the queue moves, and after an outage."""
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from queueing import services
+from queueing import selectors, services
 from tests import factories
 
 try:
@@ -157,3 +160,43 @@ def test_pages_speak_chinese_to_a_chinese_browser(new_page, in_thread, screensho
     wait_until_live(screen)
     screenshot(screen, "wall-screen")
     screenshot(phone, "phone")
+
+
+def test_the_teller_sees_the_cash_reserved_for_an_appointment_when_calling_it(
+    new_page, in_thread, screenshot, branch, teller
+):
+    large_cash = in_thread(
+        factories.make_service, branch, "D", appointment_capacity=2, reserves_cash=True
+    )
+    in_thread(factories.make_counter, branch, 1, [large_cash])
+    now = timezone.now()
+    today = branch.business_day(now)
+    next_slot = next(
+        start
+        for day in (today, today + timedelta(days=1))  # after the day's last slot: tomorrow's first
+        for start in selectors.slot_starts(service=large_cash, day=day)
+        if start > now
+    )
+    # Booked yesterday, as large withdrawals must be; checked in now, within 30 minutes of it.
+    appointment = in_thread(
+        services.appointment_book,
+        service=large_cash,
+        start=next_slot,
+        phone="13812345678",
+        name="王小明",
+        cash_amount=Decimal("80000"),
+        cash_currency="CNY",
+        now=now - timedelta(days=1),
+    )
+    in_thread(services.appointment_check_in, appointment=appointment)
+    desk = new_page(user=teller, **COUNTER_PC)
+    desk.goto("/counter/GZ-TH01/1/")
+    wait_until_live(desk)
+
+    desk.keyboard.press("n")
+
+    current = desk.locator("#current-ticket")
+    expect(current).to_contain_text("D001")
+    expect(current.locator("[data-role=appointment]")).to_contain_text("王小明")
+    expect(current.locator("[data-role=cash]")).to_contain_text("80,000.00")
+    screenshot(desk, "cash")
