@@ -14,6 +14,8 @@ Close codes: 4403 not allowed, 4404 no such branch or ticket. Clients do not ret
 import asyncio
 import logging
 import time
+from collections import Counter as TallyCounter
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -150,6 +152,30 @@ def _ticket_state(ticket_id: int) -> tuple[int, dict]:
     return ticket.branch.lobby_version, dict(TicketSerializer(ticket).data)
 
 
+# The tickets this process's sockets follow, per queue, with how many sockets follow each (a
+# customer may have the page open twice). A change in a queue is read once for all of them: a
+# busy queue with hundreds of remote tickets would otherwise cost hundreds of reads per change.
+_followed: dict[int, TallyCounter[int]] = defaultdict(TallyCounter)
+
+
+def _queue_states(ticket_ids: list[int]) -> dict[int, dict]:
+    """What each followed ticket of one queue looks like now, by ticket id."""
+    tickets = list(
+        Ticket.objects.select_related("branch", "service", "counter").filter(pk__in=ticket_ids)
+    )
+    progress_by_day: dict[Any, dict[int, selectors.TicketProgress]] = {}
+    for ticket in tickets:
+        if ticket.status == Ticket.Status.WAITING:
+            if ticket.business_day not in progress_by_day:
+                progress_by_day[ticket.business_day] = selectors.queue_progress(
+                    service=ticket.service, day=ticket.business_day
+                )
+            progress = progress_by_day[ticket.business_day].get(ticket.pk)
+            if progress is not None:
+                ticket._progress = progress  # type: ignore[attr-defined]
+    return {ticket.pk: dict(TicketSerializer(ticket).data) for ticket in tickets}
+
+
 class TicketConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/tickets/<token>/`: the holder of a ticket follows it. The token is the key.
 
@@ -171,11 +197,18 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_FOUND)
             return
         self.ticket_id, self.service_id, self.branch_id = found
+        _followed[self.service_id][self.ticket_id] += 1
         await self.channel_layer.group_add(lobby_group(self.branch_id), self.channel_name)
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "branch_id"):
+            followers = _followed[self.service_id]
+            followers[self.ticket_id] -= 1
+            if followers[self.ticket_id] <= 0:
+                del followers[self.ticket_id]
+            if not followers:
+                del _followed[self.service_id]
             await self.channel_layer.group_discard(lobby_group(self.branch_id), self.channel_name)
 
     async def send_snapshot(self) -> None:
@@ -196,8 +229,16 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
         change: dict[str, Any] = {"type": "change", "version": event["version"]}
         if self.ticket_id in event["tickets"] or self.service_id in event["services"]:
             try:
-                _, change["ticket"] = await database_sync_to_async(_ticket_state)(self.ticket_id)
+                states = await shared_build(
+                    ("queue", self.service_id, event["version"]),
+                    _queue_states,
+                    ticket_ids=sorted(_followed[self.service_id]),
+                )
+                ticket = states.get(self.ticket_id)
+                if ticket is None:  # followed only since that build began
+                    _, ticket = await database_sync_to_async(_ticket_state)(self.ticket_id)
             except Exception:
                 logger.exception("Could not build ticket change %s", event.get("version"))
                 return
+            change["ticket"] = ticket
         await self.send_json(change)

@@ -149,6 +149,27 @@ def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketPro
     return TicketProgress(position=ahead + 1, estimated_wait_minutes=estimate)
 
 
+def queue_progress(
+    *, service: Service, day: date, now: datetime | None = None
+) -> dict[int, TicketProgress]:
+    """Position and estimate of every waiting ticket of a queue, by ticket id, in two queries:
+    what all the customers following one queue need after each change in it."""
+    now = now or timezone.now()
+    waiting = in_calling_order(
+        Ticket.objects.filter(service=service, business_day=day, status=Status.WAITING), now=now
+    ).values_list("pk", flat=True)
+    counters = open_counters_serving(service)
+    return {
+        ticket_id: TicketProgress(
+            position=ahead + 1,
+            estimated_wait_minutes=estimated_wait_minutes(
+                service=service, ahead=ahead, open_counters=counters
+            ),
+        )
+        for ahead, ticket_id in enumerate(waiting)
+    }
+
+
 @dataclass(frozen=True)
 class ServiceWait:
     service: Service

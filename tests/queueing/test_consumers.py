@@ -279,6 +279,31 @@ async def test_a_customer_gets_every_version_but_their_ticket_only_when_it_can_c
     await phone.disconnect()
 
 
+async def test_many_customers_of_one_queue_are_told_their_new_places_from_one_read(
+    cash, counter, teller
+):
+    tickets = await issue(cash, 6)
+    phones = [await connect(f"/ws/tickets/{ticket.token}/") for ticket in tickets[1:]]
+    twice = await connect(f"/ws/tickets/{tickets[-1].token}/")  # the same page in two tabs
+    for phone in [*phones, twice]:
+        await phone.receive_json_from()
+    reads = mock.Mock(wraps=consumers._queue_states)
+    single = mock.Mock(wraps=consumers._ticket_state)
+    with (
+        mock.patch.object(consumers, "_queue_states", reads),
+        mock.patch.object(consumers, "_ticket_state", single),
+    ):
+        await call_next(counter=counter, actor=teller)
+        changes = [await phone.receive_json_from(timeout=2) for phone in [*phones, twice]]
+    assert [change["ticket"]["position"] for change in changes] == [1, 2, 3, 4, 5, 5]
+    assert {change["ticket"]["estimated_wait_minutes"] for change in changes[:1]} == {0}
+    assert reads.call_count == 1
+    assert single.call_count == 0
+    for phone in [*phones, twice]:
+        await phone.disconnect()
+    assert consumers._followed == {}
+
+
 async def test_an_unknown_ticket_is_refused(db):
     phone = await connect("/ws/tickets/not-a-real-token/")
     assert await closed_with(phone) == 4404

@@ -75,3 +75,17 @@ def test_the_branch_list_ignores_yesterdays_leftovers(cash, counter):
     factories.issue(cash)
     (entry,) = selectors.branches_with_waits()
     assert entry.services[0].waiting == 1
+
+
+def test_a_whole_queue_read_at_once_gives_each_ticket_the_place_it_would_get_alone(cash, counter):
+    now = timezone.now()
+    factories.issue(cash, 3)
+    factories.issue(cash, channel="appointment", appointment_starts_at=now - timedelta(minutes=5))
+    factories.issue(cash, channel="appointment", appointment_starts_at=now - timedelta(minutes=9))
+    factories.issue(cash, channel="appointment", appointment_starts_at=now + timedelta(minutes=20))
+    factories.issue(cash, 2)
+    queue = selectors.queue_progress(service=cash, day=cash.branch.business_day(now), now=now)
+    tickets = cash.tickets.all()
+    assert len(queue) == tickets.count() == 8
+    for ticket in tickets:
+        assert queue[ticket.pk] == selectors.ticket_progress(ticket, now=now), ticket.number
