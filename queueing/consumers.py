@@ -47,6 +47,9 @@ async def shared_build(key: tuple, build: Callable[..., Any], **kwargs: Any) -> 
     return await asyncio.shield(future)
 
 
+# Snapshots sent on connect are shared by the sockets of a branch that connect within this long.
+SHARED_SNAPSHOT_SECONDS = 1.0
+
 # Every client pings every few seconds: a process reads a branch's version at most once a second
 # for all of them, so 2,000 screens cost a few queries a second, not hundreds.
 PING_VERSION_SECONDS = 1.0
@@ -76,7 +79,7 @@ class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_ALLOWED)
             return
         await self.channel_layer.group_add(lobby_group(branch.pk), self.channel_name)
-        await self.send_snapshot()
+        await self.send_snapshot(shared=True)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "branch"):
@@ -95,8 +98,20 @@ class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "error", "code": "unknown_message"})
 
-    async def send_snapshot(self) -> None:
-        raise NotImplementedError
+    snapshot: Callable[[Branch], dict]
+
+    async def send_snapshot(self, *, shared: bool = False) -> None:
+        """Send the whole state. After a server restart every screen reconnects at once: those of
+        one branch connecting within the same second share one build. A snapshot that missed a
+        change made meanwhile is caught by the version check; the resync it leads to is built
+        afresh."""
+        if shared:
+            moment = int(time.monotonic() / SHARED_SNAPSHOT_SECONDS)
+            key = (type(self).__name__, "snapshot", self.branch.pk, moment)
+            snapshot = await shared_build(key, type(self).snapshot, branch=self.branch)
+        else:
+            snapshot = await database_sync_to_async(type(self).snapshot)(self.branch)
+        await self.send_json(snapshot)
 
     async def build_change(self, event: dict) -> dict:
         raise NotImplementedError
@@ -114,8 +129,7 @@ class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
 class ScreenConsumer(BranchLobbyConsumer):
     """`/ws/screens/<code>/`: a wall screen. Anyone; public data only."""
 
-    async def send_snapshot(self) -> None:
-        await self.send_json(await database_sync_to_async(selectors.screen_snapshot)(self.branch))
+    snapshot = staticmethod(selectors.screen_snapshot)
 
     async def build_change(self, event: dict) -> dict:
         return await shared_build(
@@ -133,8 +147,7 @@ class LobbyConsumer(BranchLobbyConsumer):
     def may_follow(self) -> bool:
         return selectors.user_may_act_for_branch(self.scope["user"], self.branch)
 
-    async def send_snapshot(self) -> None:
-        await self.send_json(await database_sync_to_async(selectors.lobby_snapshot)(self.branch))
+    snapshot = staticmethod(selectors.lobby_snapshot)
 
     async def build_change(self, event: dict) -> dict:
         return await shared_build(

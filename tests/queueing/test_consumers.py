@@ -196,6 +196,31 @@ async def test_pings_of_many_screens_read_the_version_once_a_second(cash):
         await screen.disconnect()
 
 
+async def test_screens_reconnecting_together_after_a_restart_share_one_snapshot(
+    cash, counter, teller
+):
+    await issue(cash, 2)
+    builds = mock.Mock(wraps=selectors.screen_snapshot)
+    # A long sharing window, so that the ten connections cannot straddle two windows.
+    with (
+        mock.patch.object(consumers.ScreenConsumer, "snapshot", staticmethod(builds)),
+        mock.patch.object(consumers, "SHARED_SNAPSHOT_SECONDS", 3600.0),
+    ):
+        screens = [await connect("/ws/screens/GZ-TH01/") for _ in range(10)]
+        snapshots = [await screen.receive_json_from() for screen in screens]
+        assert builds.call_count == 1
+        assert {snapshot["version"] for snapshot in snapshots} == {2}
+
+        await call_next(counter=counter, actor=teller)  # a screen that asks again gets it fresh
+        for screen in screens:
+            await screen.receive_json_from(timeout=2)
+        await screens[0].send_json_to({"type": "resync"})
+        fresh = await screens[0].receive_json_from(timeout=2)
+    assert (fresh["type"], fresh["version"], builds.call_count) == ("snapshot", 3, 2)
+    for screen in screens:
+        await screen.disconnect()
+
+
 async def test_an_unknown_branch_or_message_gets_a_clear_answer(branch):
     screen = await connect("/ws/screens/NOPE-01/")
     assert await closed_with(screen) == 4404
