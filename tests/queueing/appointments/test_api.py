@@ -1,7 +1,7 @@
 """The appointment API, the abuse limits and the pre-queue advice, as clients see them.
-Time is fixed: Tuesday 1 December 2026, 10:00 in Guangzhou."""
+At the fixed moment of `clock`."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,34 +15,9 @@ from queueing import services
 from queueing.models import Appointment, Ticket
 from tests import factories
 
+from .clock import NOW, TODAY, TOMORROW, at
+
 pytestmark = pytest.mark.django_db
-
-GUANGZHOU = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=GUANGZHOU)
-TODAY = NOW.date()
-TOMORROW = TODAY + timedelta(days=1)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=GUANGZHOU)
-
-
-@pytest.fixture(autouse=True)
-def tuesday_ten_oclock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def branch(db):
-    return factories.make_branch(hours=(time(9), time(17)), weekdays=range(6))
-
-
-@pytest.fixture
-def wealth(branch):
-    return factories.make_service(
-        branch, "C", name_en="Wealth", name_zh="理财", appointment_capacity=2
-    )
 
 
 def booking(start: datetime, phone: str = "13812345678", **fields) -> dict:

@@ -1,9 +1,8 @@
 """Booking, rescheduling, cancelling and checking in appointments, as customers and tellers
-notice them. Time is fixed: Tuesday 1 December 2026, 10:00 in Guangzhou."""
+notice them, at the fixed moment of `clock`."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,35 +12,9 @@ from queueing import selectors, services
 from queueing.models import Appointment, AppointmentSlot, Ticket
 from tests import factories
 
+from .clock import NOW, TODAY, TOMORROW, at
+
 pytestmark = pytest.mark.django_db
-
-GUANGZHOU = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=GUANGZHOU)
-TODAY = NOW.date()
-TOMORROW = TODAY + timedelta(days=1)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=GUANGZHOU)
-
-
-@pytest.fixture(autouse=True)
-def tuesday_ten_oclock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def branch(db):
-    """Open 9:00–17:00 Monday to Saturday, closed on Sunday."""
-    return factories.make_branch(hours=(time(9), time(17)), weekdays=range(6))
-
-
-@pytest.fixture
-def wealth(branch):
-    return factories.make_service(
-        branch, "C", name_en="Wealth", name_zh="理财", appointment_capacity=2
-    )
 
 
 @pytest.fixture
