@@ -6,15 +6,7 @@
 // left in localStorage for the ticket page, which says when to set off. Booking walks through
 // service, day, time and details; a slot that fills up meanwhile is reloaded with its news.
 
-import {
-  allDay,
-  branchNow,
-  h,
-  hoursOn,
-  nextOpening,
-  translations,
-  weekdayName,
-} from "../branchsite/dom.js";
+import { allDay, branchNow, h, hoursOn, translations, weekdayName } from "../branchsite/dom.js";
 import {
   embedded,
   getJson,
@@ -23,6 +15,7 @@ import {
   post,
   refreshWhileVisible,
 } from "../branchsite/live.js";
+import { openingText, todayText } from "./branch_state.js";
 import { bookableDays, formatDay, slotPicker } from "./slots.js";
 
 const REFRESH_MS = 20_000;
@@ -103,23 +96,7 @@ function showText(element, words) {
 
 // The branch, live ------------------------------------------------------------------------------
 
-function todayText() {
-  const { weekday } = branchNow(timeZone);
-  const hours = hoursOn(branch.opening_hours, weekday);
-  if (hours.length === 0) return say("today-closed");
-  if (hours.some(allDay)) return say("today-all-day");
-  return say("today-hours", {
-    hours: hours.map((span) => `${span.opens}–${span.closes}`).join(", "),
-  });
-}
 
-function openingText() {
-  const next = nextOpening(branch.opening_hours, timeZone);
-  if (!next) return "";
-  if (next.days === 0) return say("opens-today", { time: next.opens });
-  if (next.days === 1) return say("opens-tomorrow", { time: next.opens });
-  return say("opens-on", { weekday: weekdayName(next.weekday), time: next.opens });
-}
 
 function waitFigures(service) {
   const waiting =
@@ -187,7 +164,9 @@ function renderBranch() {
   page.openBadge.hidden = false;
   page.openBadge.className = `pill ${branch.is_open ? "open" : "closed"}`;
   page.openBadge.textContent = say(branch.is_open ? "open" : "closed");
-  page.todayHours.textContent = branch.is_open ? todayText() : openingText() || todayText();
+  page.todayHours.textContent = branch.is_open
+    ? todayText(branch, say)
+    : openingText(branch, say) || todayText(branch, say);
   showText(page.peakNotice, branch.peak_notice ? String(branch.peak_notice) : "");
   const umbrellas = branch.umbrellas_available;
   showText(

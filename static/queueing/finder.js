@@ -5,16 +5,9 @@
 // while the page is visible. Filtering happens here, so typing never waits for the network; a
 // refresh replaces only the cards that changed, so the scroll position and focus stay put.
 
-import {
-  allDay,
-  branchNow,
-  h,
-  hoursOn,
-  nextOpening,
-  translations,
-  weekdayName,
-} from "../branchsite/dom.js";
+import { h, translations } from "../branchsite/dom.js";
 import { embedded, getJson, refreshWhileVisible } from "../branchsite/live.js";
+import { openingText, todayText } from "./branch_state.js";
 
 const REFRESH_MS = 20_000;
 const SEARCH_DELAY_MS = 250;
@@ -56,22 +49,7 @@ const state = {
 
 // Cards ---------------------------------------------------------------------------------------
 
-function todayText(branch) {
-  const { weekday } = branchNow(branch.time_zone);
-  const hours = hoursOn(branch.opening_hours, weekday);
-  if (hours.length === 0) return say("today-closed");
-  if (hours.some(allDay)) return say("today-all-day");
-  const spans = hours.map((span) => `${span.opens}–${span.closes}`).join(", ");
-  return say("today-hours", { hours: spans });
-}
 
-function openingText(branch) {
-  const next = nextOpening(branch.opening_hours, branch.time_zone);
-  if (!next) return "";
-  if (next.days === 0) return say("opens-today", { time: next.opens });
-  if (next.days === 1) return say("opens-tomorrow", { time: next.opens });
-  return say("opens-on", { weekday: weekdayName(next.weekday), time: next.opens });
-}
 
 function waitItem(service) {
   const waiting =
@@ -99,7 +77,7 @@ function waitItem(service) {
 
 function card(branch) {
   const titleId = `branch-${branch.code}`;
-  const meta = [h("span", {}, todayText(branch))];
+  const meta = [h("span", {}, todayText(branch, say))];
   if (branch.distance_km !== null && branch.distance_km !== undefined) {
     meta.push(
       h(
@@ -115,7 +93,7 @@ function card(branch) {
     : h(
         "p",
         { class: "branch-card-closed" },
-        h("strong", {}, openingText(branch)),
+        h("strong", {}, openingText(branch, say)),
         h("span", {}, say("book-while-closed")),
       );
   return h(
