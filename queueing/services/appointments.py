@@ -22,7 +22,7 @@ from branchsite.phones import normalize_phone
 from .. import selectors
 from ..errors import QueueError
 from ..models import Appointment, AppointmentSlot, Service, Ticket
-from .limits import limit_take
+from .limits import limits_take
 from .tickets import Actor, ticket_issue
 
 Status = Appointment.Status
@@ -162,21 +162,15 @@ def appointment_book(
     branch = service.branch
     day = branch.business_day(start)
     with transaction.atomic():
-        limit_take(
-            scope="booking.phone",
-            value=phone,
-            allowed=settings.BOOKINGS_PER_PHONE_PER_DAY,
+        limits_take(
+            scope="booking",
+            phone=phone,
+            client_address=client_address,
+            per_phone=settings.BOOKINGS_PER_PHONE_PER_DAY,
+            per_address=settings.BOOKINGS_PER_ADDRESS_PER_DAY,
             window=BOOKING_LIMIT_WINDOW,
             now=now,
         )
-        if client_address:
-            limit_take(
-                scope="booking.address",
-                value=client_address,
-                allowed=settings.BOOKINGS_PER_ADDRESS_PER_DAY,
-                window=BOOKING_LIMIT_WINDOW,
-                now=now,
-            )
         if Appointment.objects.filter(
             phone=phone, branch=branch, day=day, status__in=Appointment.ACTIVE_STATUSES
         ).exists():

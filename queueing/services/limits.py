@@ -74,6 +74,30 @@ def limit_take(
             raise RateLimited(retry_after=start + window - now)
 
 
+def limits_take(
+    *,
+    scope: str,
+    phone: str,
+    client_address: str,
+    per_phone: int,
+    per_address: int,
+    window: timedelta,
+    now: datetime,
+) -> None:
+    """Count one use of `scope` by a customer: by their phone and by their client address, each
+    when known, as `<scope>.phone` and `<scope>.address`."""
+    if phone:
+        limit_take(scope=f"{scope}.phone", value=phone, allowed=per_phone, window=window, now=now)
+    if client_address:
+        limit_take(
+            scope=f"{scope}.address",
+            value=client_address,
+            allowed=per_address,
+            window=window,
+            now=now,
+        )
+
+
 def rate_limit_windows_forget(*, now: datetime | None = None, older_than: timedelta) -> int:
     """Delete windows that ended more than `older_than` ago. Idempotent."""
     now = now or timezone.now()

@@ -19,7 +19,7 @@ from branchsite.phones import normalize_phone
 from .. import broadcast, selectors
 from ..errors import InvalidTransition, QueueError, status_label
 from ..models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
-from .limits import limit_take
+from .limits import limits_take
 
 Status = Ticket.Status
 Action = TicketEvent.Action
@@ -221,22 +221,15 @@ def ticket_take_remote(
     now = now or timezone.now()
     phone = normalize_phone(phone) if phone else ""
     _check_issuing(service, now=now)
-    if phone:
-        limit_take(
-            scope="remote_ticket.phone",
-            value=phone,
-            allowed=settings.REMOTE_TICKETS_PER_PHONE_PER_HOUR,
-            window=REMOTE_LIMIT_WINDOW,
-            now=now,
-        )
-    if client_address:
-        limit_take(
-            scope="remote_ticket.address",
-            value=client_address,
-            allowed=settings.REMOTE_TICKETS_PER_ADDRESS_PER_HOUR,
-            window=REMOTE_LIMIT_WINDOW,
-            now=now,
-        )
+    limits_take(
+        scope="remote_ticket",
+        phone=phone,
+        client_address=client_address,
+        per_phone=settings.REMOTE_TICKETS_PER_PHONE_PER_HOUR,
+        per_address=settings.REMOTE_TICKETS_PER_ADDRESS_PER_HOUR,
+        window=REMOTE_LIMIT_WINDOW,
+        now=now,
+    )
     return ticket_issue(service=service, channel=Ticket.Channel.REMOTE, now=now)
 
 
