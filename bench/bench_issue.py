@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
+from branchsite.server import UVICORN_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 BRANCHES = 10
 PREFIXES = ("A", "B")
@@ -260,6 +262,7 @@ def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> sub
         str(port),
         "--workers",
         str(workers),
+        *UVICORN_FLAGS,
         "--no-access-log",
         "--log-level",
         "warning",

@@ -236,6 +236,14 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Client addresses -------------------------------------------------------------------------------
+
+# How many reverse proxies that append to X-Forwarded-For stand before the servers. 0: none, and
+# the client's address is the socket's; n: the n-th address from the right (branchsite/clients.py).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 (no proxy) or the number of proxies")
+
 # API ------------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -251,8 +259,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # How many reverse proxies stand before the servers; None trusts no X-Forwarded-For.
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
+    # DRF's throttles are not used (see queueing/services/limits.py); kept in step all the same.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "branchsite API",
@@ -278,7 +286,7 @@ IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # Abuse limits on what anyone may create without an account, counted per phone number and per
 # client address in fixed windows; 0 turns a limit off. Addresses are generous because mobile
 # carriers put many customers behind one address. Behind a reverse proxy, set NUM_PROXIES so the
-# client's own address is counted (see REST_FRAMEWORK below).
+# client's own address is counted (see above).
 REMOTE_TICKETS_PER_PHONE_PER_HOUR = env_int("REMOTE_TICKETS_PER_PHONE_PER_HOUR", 5)
 REMOTE_TICKETS_PER_ADDRESS_PER_HOUR = env_int("REMOTE_TICKETS_PER_ADDRESS_PER_HOUR", 60)
 BOOKINGS_PER_PHONE_PER_DAY = env_int("BOOKINGS_PER_PHONE_PER_DAY", 5)

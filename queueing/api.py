@@ -18,9 +18,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from branchsite.clients import client_address
 from branchsite.errors import InvalidInput, NotFound
 from branchsite.idempotency import HEADER as IDEMPOTENCY_HEADER
 from branchsite.idempotency import respond_idempotently
@@ -90,11 +90,6 @@ def parse_near(raw: str) -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise InvalidInput("invalid_near", _("near is outside the range of coordinates."))
     return lat, lng
-
-
-def client_address(request: Request) -> str:
-    """The client's address, behind as many proxies as settings' NUM_PROXIES says."""
-    return BaseThrottle().get_ident(request)
 
 
 def ticket_by_token(token: str) -> Ticket:

@@ -25,6 +25,8 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from branchsite.server import UVICORN_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 GRACE_SECONDS = 10.0
@@ -58,9 +60,7 @@ def programs(port: int, var_dir: Path) -> dict[str, list[str]]:
             HOST,
             "--port",
             str(port),
-            # Django's ASGI handler does not speak the lifespan protocol.
-            "--lifespan",
-            "off",
+            *UVICORN_FLAGS,
         ],
         "worker": [
             python,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from branchsite.server import UVICORN_FLAGS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,7 +44,15 @@ def server_environment(*, application_name: str = "branchsite-test", **settings_
 def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, str | None]:
     """A uvicorn worker on `port`, once it answers; or its output if it refused to start."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "branchsite.asgi:application", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "branchsite.asgi:application",
+            "--port",
+            str(port),
+            *UVICORN_FLAGS,
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
