@@ -2,9 +2,16 @@
 
 import logging
 
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -61,6 +68,31 @@ def exception_handler(exc, context):
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def error_response(request, *, status: int, code: str, detail: str) -> HttpResponse:
+    """An error answered outside DRF: JSON with a `code` under /api/, a page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"code": code, "detail": detail}, status=status)
+    try:
+        return render(request, "400.html", {"detail": detail}, status=status)
+    except Exception:
+        # The page needs the request's host and session, which may be what was wrong.
+        return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+
+
+def json_bad_request(request, exception=None):
+    """400 for what Django refuses before any view: too large a body, too many fields, a host
+    not in ALLOWED_HOSTS, other suspicious requests."""
+    if isinstance(exception, RequestDataTooBig):
+        code, detail = "request_too_large", _("The request's body is too large.")
+    elif isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        code, detail = "too_many_fields", _("The request has too many fields.")
+    elif isinstance(exception, DisallowedHost):
+        code, detail = "disallowed_host", _("This server does not answer to that host name.")
+    else:
+        code, detail = "bad_request", _("The request could not be read.")
+    return error_response(request, status=400, code=code, detail=detail)
 
 
 def json_not_found(request, exception=None):

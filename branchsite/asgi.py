@@ -13,14 +13,22 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from django.urls import re_path  # noqa: E402
+
+from branchsite.edge import RefuseUnstorableSockets  # noqa: E402
+from branchsite.sockets import NoSuchSocket  # noqa: E402
 from queueing.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Sockets from pages of other sites are refused; staff sockets carry the session cookie.
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": RefuseUnstorableSockets(
+            AllowedHostsOriginValidator(
+                AuthMiddlewareStack(
+                    URLRouter([*websocket_urlpatterns, re_path(r"", NoSuchSocket.as_asgi())])
+                )
+            )
         ),
     }
 )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("queueing.page_urls")),
 ]
 
+handler400 = "branchsite.api_errors.json_bad_request"
 handler404 = "branchsite.api_errors.json_not_found"
 handler500 = "branchsite.api_errors.json_server_error"

@@ -8,7 +8,9 @@ Protocol (every message is JSON with a `type`):
 - client → server `resync`: answered with a fresh snapshot;
 - client → server `ping`, answered by `pong` with the current version, so that a client whose
   changes were lost (a broadcast failed, Redis restarted) notices within one ping.
-Close codes: 4403 not allowed, 4404 no such branch or ticket. Clients do not retry those.
+Close codes: 4403 not allowed, 4404 no such branch or ticket, 4400 an address no part of the
+product can read; clients do not retry those. 1008 after too many frames it cannot read, 1011
+when the server failed (clients reconnect). See branchsite/sockets.py.
 """
 
 import asyncio
@@ -20,7 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from branchsite.sockets import JsonSocket
 
 from . import selectors
 from .broadcast import lobby_group
@@ -62,7 +65,7 @@ async def current_version(branch_id: int) -> int:
     )
 
 
-class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
+class BranchLobbyConsumer(JsonSocket):
     """Joins a branch's lobby group, sends a snapshot, then a change for every lobby version."""
 
     branch: Branch
@@ -78,12 +81,8 @@ class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
         if not await database_sync_to_async(self.may_follow)():
             await self.close(code=NOT_ALLOWED)
             return
-        await self.channel_layer.group_add(lobby_group(branch.pk), self.channel_name)
+        await self.join(lobby_group(branch.pk))
         await self.send_snapshot(shared=True)
-
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "branch"):
-            await self.channel_layer.group_discard(lobby_group(self.branch.pk), self.channel_name)
 
     def may_follow(self) -> bool:
         return True
@@ -96,7 +95,7 @@ class BranchLobbyConsumer(AsyncJsonWebsocketConsumer):
             version = await current_version(self.branch.pk)
             await self.send_json({"type": "pong", "version": version})
         else:
-            await self.send_json({"type": "error", "code": "unknown_message"})
+            await self.refuse_frame("unknown_message")
 
     snapshot: Callable[[Branch], dict]
 
@@ -189,7 +188,7 @@ def _queue_states(ticket_ids: list[int]) -> dict[int, dict]:
     return {ticket.pk: dict(TicketSerializer(ticket).data) for ticket in tickets}
 
 
-class TicketConsumer(AsyncJsonWebsocketConsumer):
+class TicketConsumer(JsonSocket):
     """`/ws/tickets/<token>/`: the holder of a ticket follows it. The token is the key.
 
     Every lobby version of the branch reaches the holder, so that versions have no gaps; the
@@ -211,7 +210,7 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             return
         self.ticket_id, self.service_id, self.branch_id = found
         _followed[self.service_id][self.ticket_id] += 1
-        await self.channel_layer.group_add(lobby_group(self.branch_id), self.channel_name)
+        await self.join(lobby_group(self.branch_id))
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
@@ -222,7 +221,6 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
                 del followers[self.ticket_id]
             if not followers:
                 del _followed[self.service_id]
-            await self.channel_layer.group_discard(lobby_group(self.branch_id), self.channel_name)
 
     async def send_snapshot(self) -> None:
         version, ticket = await database_sync_to_async(_ticket_state)(self.ticket_id)
@@ -236,7 +234,7 @@ class TicketConsumer(AsyncJsonWebsocketConsumer):
             version = await current_version(self.branch_id)
             await self.send_json({"type": "pong", "version": version})
         else:
-            await self.send_json({"type": "error", "code": "unknown_message"})
+            await self.refuse_frame("unknown_message")
 
     async def lobby_changed(self, event: dict) -> None:
         change: dict[str, Any] = {"type": "change", "version": event["version"]}
