@@ -3,17 +3,14 @@ the change's transaction commits.
 
 The message names what changed (ticket, service and counter ids), the branch's new lobby version
 and the ticket that was called, if any. Each consumer turns it into what its client needs, through
-the same selectors the pages use. A failed send is logged and never fails the request: the
-database holds the truth, and clients resynchronise when they notice a gap (see consumers).
+the same selectors the pages use. The send never waits for Redis and never fails the request
+(branchsite/group_send.py): the database holds the truth, and clients resynchronise when they
+notice a gap (see consumers).
 """
 
-import logging
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
-logger = logging.getLogger(__name__)
+from branchsite.group_send import group_send_soon
 
 
 def lobby_group(branch_id: int) -> str:
@@ -37,14 +34,4 @@ def lobby_changed(
         "counters": sorted(set(counter_ids)),
         "call": called_ticket_id,
     }
-    try:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(lobby_group(branch_id), message)
-    except Exception:
-        logger.exception(
-            "Broadcast of lobby version %s of branch %s failed; its clients catch up on their "
-            "next ping",
-            version,
-            branch_id,
-        )
+    group_send_soon(lobby_group(branch_id), message)
