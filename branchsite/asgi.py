@@ -12,9 +12,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-
 from django.urls import re_path  # noqa: E402
 
+from branchsite.accounts.middleware import SecondFactorSocketMiddleware  # noqa: E402
 from branchsite.edge import RefuseUnstorableSockets  # noqa: E402
 from branchsite.sockets import NoSuchSocket  # noqa: E402
 from queueing.routing import websocket_urlpatterns  # noqa: E402
@@ -26,7 +26,9 @@ application = ProtocolTypeRouter(
         "websocket": RefuseUnstorableSockets(
             AllowedHostsOriginValidator(
                 AuthMiddlewareStack(
-                    URLRouter([*websocket_urlpatterns, re_path(r"", NoSuchSocket.as_asgi())])
+                    SecondFactorSocketMiddleware(
+                        URLRouter([*websocket_urlpatterns, re_path(r"", NoSuchSocket.as_asgi())])
+                    )
                 )
             )
         ),

@@ -20,9 +20,7 @@ def client_address(request: HttpRequest) -> str:
     proxies = settings.NUM_PROXIES
     if proxies <= 0:
         return peer
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return peer

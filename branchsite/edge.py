@@ -58,8 +58,7 @@ class RefuseUnstorableRequests:
             )
         query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
         if unstorable_characters_in(path=request.path, query_string=query) or (
-            request.content_type == "application/x-www-form-urlencoded"
-            and _has_nul(request.body)
+            request.content_type == "application/x-www-form-urlencoded" and _has_nul(request.body)
         ):
             return error_response(
                 request,

@@ -23,3 +23,12 @@ class NotFound(DomainError):
 
 class InvalidInput(DomainError):
     status = 400
+
+
+class NamesNothing(DomainError):
+    """Well formed, but the body names nothing that exists (a branch, a service): 422.
+
+    Not a 404, which would say that the URL itself names nothing.
+    """
+
+    status = 422

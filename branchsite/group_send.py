@@ -44,25 +44,30 @@ class _BackgroundSender:
 
     def __init__(self) -> None:
         self.waiting: deque[tuple[Any, str, dict]] = deque(maxlen=MAX_WAITING)
-        self.wake = threading.Event()
         self.dropped = 0
         self.failing = 0
-        threading.Thread(target=self.run, name="group-send", daemon=True).start()
+        self.loop = asyncio.new_event_loop()
+        self.wake = asyncio.Event()
+        # A daemon, and no other thread under it: a process exits without waiting for Redis.
+        threading.Thread(
+            target=self.loop.run_until_complete,
+            args=(self.send_forever(),),
+            name="group-send",
+            daemon=True,
+        ).start()
 
     def submit(self, layer: Any, group: str, message: dict) -> None:
         if len(self.waiting) == MAX_WAITING:
             self.dropped += 1  # deque(maxlen) drops the oldest
         self.waiting.append((layer, group, message))
-        self.wake.set()
-
-    def run(self) -> None:
-        asyncio.run(self.send_forever())
+        self.loop.call_soon_threadsafe(self.wake.set)
 
     async def send_forever(self) -> None:
         while True:
             if not self.waiting:
-                await asyncio.to_thread(self.wake.wait)
                 self.wake.clear()
+                if not self.waiting:  # nothing came between the look and the clear
+                    await self.wake.wait()
                 continue
             if self.dropped:
                 logger.warning(
@@ -86,7 +91,9 @@ class _BackgroundSender:
                 self.failing += 1
                 continue
             if self.failing:
-                logger.warning("The channel layer answers again, after %d failed sends", self.failing)
+                logger.warning(
+                    "The channel layer answers again, after %d failed sends", self.failing
+                )
                 self.failing = 0
 
 

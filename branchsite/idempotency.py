@@ -2,29 +2,47 @@
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from queueing.models import IdempotencyKey
 
+from .clients import client_address
 from .errors import DomainError, InvalidInput
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# What a key may be, as the API schema publishes it: 1 to 255 visible ASCII characters (a UUID
+# fits), with the spaces or tabs that HTTP allows around a header's value.
+KEY_PATTERN = rf"^[ \t]*[!-~]{{1,{MAX_KEY_LENGTH}}}[ \t]*$"
+_KEY = re.compile(rf"[ \t]*([!-~]{{1,{MAX_KEY_LENGTH}}})[ \t]*")
+
+
+def _caller(request: Request) -> str:
+    """Who sent the key, as a keyed hash: the staff user or kiosk, or for an anonymous client its
+    address (branchsite/clients.py), so that a key guessed or reused by someone else on another
+    network never replays this caller's answer, ticket token included."""
+    if request.user.is_authenticated:
+        caller = f"user:{request.user.pk}"
+    elif request.auth is not None:
+        caller = f"{type(request.auth).__name__}:{getattr(request.auth, 'pk', '')}"
+    else:
+        caller = f"address:{client_address(request)}"
+    return salted_hmac("branchsite.idempotency", caller, algorithm="sha256").hexdigest()
 
 
 def _fingerprint(request: Request) -> str:
-    """Same body and same caller give the same fingerprint; key order does not matter."""
-    user_id = request.user.pk if request.user.is_authenticated else ""
-    caller = f"{user_id}:{type(request.auth).__name__}:{getattr(request.auth, 'pk', '')}"
+    """The same request gives the same fingerprint; key order in the body does not matter."""
     body = json.dumps(request.data, sort_keys=True, default=str)
-    return hashlib.sha256(f"{request.path}\n{caller}\n{body}".encode()).hexdigest()
+    return hashlib.sha256(f"{request.path}\n{body}".encode()).hexdigest()
 
 
 def respond_idempotently(
@@ -40,21 +58,24 @@ def respond_idempotently(
     if key is None:
         status, body = create()
         return Response(body, status=status)
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
+    typed = _KEY.fullmatch(key)
+    if typed is None:
         raise InvalidInput(
-            "invalid_idempotency_key", f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters."
+            "invalid_idempotency_key",
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} visible ASCII characters, such as a UUID.",
         )
+    key = typed.group(1)
     fingerprint = _fingerprint(request)
+    caller = _caller(request)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
-                    scope=scope, key=key, request_fingerprint=fingerprint
+                    scope=scope, caller=caller, key=key, request_fingerprint=fingerprint
                 )
         except IntegrityError:
-            # Another request with this key got there first: replay its answer.
-            first = IdempotencyKey.objects.get(scope=scope, key=key)
+            # This caller sent this key before and got there first: replay its answer.
+            first = IdempotencyKey.objects.get(scope=scope, caller=caller, key=key)
             if first.request_fingerprint != fingerprint:
                 raise DomainError(
                     "idempotency_key_reused",

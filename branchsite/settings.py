@@ -4,10 +4,14 @@ Nothing set: SQLite, an in-process channel layer and a Celery broker on the file
 product runs on a bare machine. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 """
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -27,7 +31,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with a site for head office only (branchsite/admin_site.py).
+    "branchsite.apps.HeadOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,7 +42,14 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI's files, served by the site itself (SPECTACULAR_SETTINGS below).
+    "drf_spectacular_sidecar",
+    "csp",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "branchsite.accounts",
     "queueing",
     "kiosks",
     "umbrellas",
@@ -46,14 +58,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "branchsite.edge.RefuseUnstorableRequests",
     "django.middleware.security.SecurityMiddleware",
+    "branchsite.security.ContentSecurityPolicyMiddleware",
+    "branchsite.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "branchsite.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers for requests it locked out (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "branchsite.urls"
@@ -204,6 +222,57 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Staff sign-in (branchsite/accounts/services.py): the form, its code step, POST /api/auth/token/.
+# Failed sign-ins (wrong passwords, wrong codes) lock the account after SIGN_IN_FAILURES_PER_ACCOUNT
+# and, separately, the client's address (branchsite/clients.py) for every account after
+# SIGN_IN_FAILURES_PER_ADDRESS: higher, as a branch's staff share one address. A lockout ends
+# SIGN_IN_LOCKOUT_MINUTES after the failure that counted last; a success forgets the account's
+# failures, not the address's (branchsite/accounts/attempts.py).
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# Checking a password hashes it for about a quarter of a second of one core, holding a database
+# connection: a process checks this many at once (about its cores) and a sign-in that waits
+# longer than SIGN_IN_WAIT_SECONDS for its turn is answered 429 sign_in_busy (branchsite/gates.py).
+SIGN_IN_CONCURRENCY = env_int(
+    "SIGN_IN_CONCURRENCY",
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+)
+SIGN_IN_WAIT_SECONDS = env_int("SIGN_IN_WAIT_SECONDS", 3)
+for _name in (
+    "SIGN_IN_FAILURES_PER_ACCOUNT",
+    "SIGN_IN_FAILURES_PER_ADDRESS",
+    "SIGN_IN_LOCKOUT_MINUTES",
+    "SIGN_IN_CONCURRENCY",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more")
+if SIGN_IN_WAIT_SECONDS < 0:
+    raise ImproperlyConfigured("SIGN_IN_WAIT_SECONDS must be 0 or more")
+
+# The lockout checks every authenticate() first; the sign-in views answer it themselves.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "branchsite.accounts.attempts.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out are refused without being written: the lockout ends when it said it
+# would, and a locked-out guesser adds no rows.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "branchsite.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "branchsite.accounts.views.lockout_response"
+# Every failed sign-in, for head office to read in the admin.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Authenticator apps (TOTP) name the account "branchsite:<username>".
+OTP_TOTP_ISSUER = "branchsite"
+# The admin never shows a staff member's authenticator key: it is theirs alone.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -237,6 +306,57 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp 4). Pages run only the site's own script and style files:
+# no inline script or style, no eval, nothing from another origin; QR codes and Swagger UI's
+# icons are data: images. branchsite/security.py adds the page's WebSocket origin (ws:// or
+# wss:// of its host) to connect-src. Violations are logged through the report endpoint.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": [reverse_lazy("csp-report")],
+    },
+}
+# Permissions-Policy: each feature here is off on every page and in anything a page embeds. A
+# page that needs one allows it for the site itself with @allow_features (branchsite/security.py):
+# geolocation on the branch finder ("near me"), autoplay on the wall screen and the ticket page
+# (the call chime). Only names Chromium knows: an unknown one is an error in its console.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # Client addresses -------------------------------------------------------------------------------
 
 # How many reverse proxies that append to X-Forwarded-For stand before the servers. 0: none, and
@@ -255,7 +375,7 @@ REST_FRAMEWORK = {
         "kiosks.authentication.KioskKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "branchsite.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "branchsite.api_errors.exception_handler",
     # No endpoint takes files: multipart is not offered. JSON bodies are checked for what no field
     # can store; form bodies are checked at the edge (branchsite/edge.py).
@@ -266,6 +386,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The API takes JSON and forms, not multipart (above): so do the tests' clients.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # DRF's throttles are not used (see queueing/services/limits.py); kept in step all the same.
     "NUM_PROXIES": NUM_PROXIES,
 }
@@ -279,10 +401,20 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON, which every client here sends. Form bodies are read too, but
+    # cannot carry what the schema says (a null), so the schema does not offer them.
+    "PARSER_WHITELIST": ["branchsite.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "queueing.models.TicketStatus",
         "AppointmentStatusEnum": "queueing.models.AppointmentStatus",
     },
+    # /api/docs/ works offline and under the Content-Security-Policy: Swagger UI from the
+    # drf-spectacular-sidecar package, its start-up script a file of its own (branchsite/urls.py).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator: its badge is an image from swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # How long a stored Idempotency-Key answer is replayed.

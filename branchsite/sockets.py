@@ -84,7 +84,13 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
 
     async def join(self, group: str) -> None:
         self.__dict__.setdefault("joined_groups", set()).add(group)
-        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # redis.exceptions.ConnectionError is no OSError
+            # Redis restarted: the first command on the old connection fails, the retry
+            # reconnects. A second failure closes the socket with 1011 (see __call__).
+            logger.warning("Joining %s failed; trying once more", group, exc_info=True)
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def leave_groups(self) -> None:
         for group in self.__dict__.pop("joined_groups", ()):

@@ -1,13 +1,26 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from branchsite.security import csp_report
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The staff sign-in (its lockout and second factor) before Django's own login view.
+    path("accounts/", include("branchsite.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (/api/docs/?script=), not
+    # inline; the template links its stylesheet instead of an inline <style>.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="branchsite/api_docs.html"
+        ),
+        name="api-docs",
+    ),
+    path("csp-report/", csp_report, name="csp-report"),
     path("api/", include("queueing.urls")),
     path("", include("queueing.page_urls")),
 ]

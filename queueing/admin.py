@@ -11,12 +11,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from branchsite.dates import parse_day
+from branchsite.errors import InvalidInput
 
 from . import selectors, services
 from .errors import QueueError
@@ -461,7 +464,12 @@ class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def reserved_cash_view(self, request: HttpRequest) -> HttpResponse:
         """Cash booked for withdrawal per branch and currency on a day (tomorrow by default):
         what head office has each branch stocked with."""
-        day = parse_date(request.GET.get("date", "")) or selectors.tomorrow_at_head_office()
+        raw = request.GET.get("date")
+        try:
+            day = parse_day(raw) if raw else selectors.tomorrow_at_head_office()
+        except InvalidInput as invalid:
+            self.message_user(request, invalid.detail, messages.ERROR)
+            return redirect("admin:queueing_appointment_reserved_cash")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -1,10 +1,11 @@
 """The queue API: thin views that parse, check who may act, call a service and shape the answer."""
 
+import re
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,20 +15,24 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from branchsite.accounts import services as sign_in
+from branchsite.accounts.errors import WrongCredentials
+from branchsite.accounts.serializers import TokenRequestSerializer
 from branchsite.clients import client_address
-from branchsite.errors import InvalidInput, NotFound
+from branchsite.dates import parse_day
+from branchsite.errors import InvalidInput, NamesNothing, NotFound
 from branchsite.idempotency import HEADER as IDEMPOTENCY_HEADER
+from branchsite.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
 from branchsite.idempotency import respond_idempotently
 from kiosks.models import Kiosk
 
 from . import selectors, services
 from .appointment_files import appointment_calendar, appointment_qr_png
+from .errors import QueueError
 from .models import Appointment, Branch, Counter, Service, Ticket
 from .serializers import (
     AppointmentCreateSerializer,
@@ -57,8 +62,16 @@ STAFF_ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="Not logged in"),
     403: OpenApiResponse(ErrorSerializer, description="Not staff of this branch"),
 }
+KEY_REUSED = OpenApiResponse(
+    ErrorSerializer, description="Idempotency-Key used for another body (`idempotency_key_reused`)"
+)
 ERRORS_ON_CREATE = {
-    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused for another body"),
+    422: OpenApiResponse(
+        ErrorSerializer,
+        description="The body names no open branch (`unknown_branch`) or no service of it "
+        "(`unknown_service`), or its Idempotency-Key was used for another body "
+        "(`idempotency_key_reused`)",
+    ),
     429: OpenApiResponse(
         ErrorSerializer,
         description="Over the limit for this phone or network; `Retry-After` says when to retry",
@@ -66,9 +79,13 @@ ERRORS_ON_CREATE = {
 }
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
     OpenApiParameter.HEADER,
-    description="A retried POST with the same key gets the first answer; nothing new is created.",
+    description=(
+        "A retried POST with the same key gets the first answer; nothing new is created. "
+        "1 to 255 visible ASCII characters, such as a UUID; anything else is a 400 "
+        "`invalid_idempotency_key`."
+    ),
 )
 
 
@@ -82,14 +99,22 @@ def require_branch_staff(request: Request, branch: Branch) -> None:
         )
 
 
+# '<latitude>,<longitude>' in decimal degrees, each within its range, as the schema publishes it.
+_LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+NEAR_PATTERN = rf"^$|^{_LATITUDE},{_LONGITUDE}$"
+_NEAR = re.compile(rf"({_LATITUDE}),({_LONGITUDE})")
+
+
 def parse_near(raw: str) -> tuple[float, float]:
-    try:
-        lat, lng = (float(part) for part in raw.split(","))
-    except ValueError:
-        raise InvalidInput("invalid_near", _("near must be '<latitude>,<longitude>'.")) from None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise InvalidInput("invalid_near", _("near is outside the range of coordinates."))
-    return lat, lng
+    """The point of `?near=`, exactly as NEAR_PATTERN says: not whatever float() would read."""
+    point = _NEAR.fullmatch(raw)
+    if point is None:
+        raise InvalidInput(
+            "invalid_near",
+            _("near must be '<latitude>,<longitude>' in degrees, e.g. 23.135,113.320."),
+        )
+    return float(point.group(1)), float(point.group(2))
 
 
 def ticket_by_token(token: str) -> Ticket:
@@ -107,7 +132,10 @@ class BranchListView(APIView):
                 "q", OpenApiTypes.STR, description="Words to find in code, name, city or address"
             ),
             OpenApiParameter(
-                "near", OpenApiTypes.STR, description="'<lat>,<lng>': sort by distance"
+                "near",
+                {"type": "string", "pattern": NEAR_PATTERN, "example": "23.135,113.320"},
+                description="'<latitude>,<longitude>' in decimal degrees: nearest first, with "
+                "`distance_km`. Empty: not sorted.",
             ),
         ],
         responses={200: BranchSerializer(many=True), 400: ERRORS[400]},
@@ -199,7 +227,7 @@ class TicketRatingView(APIView):
         "`Idempotency-Key` gets the first answer instead.",
         request=RatingSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: TicketSerializer, 422: ERRORS_ON_CREATE[422], **ERRORS},
+        responses={200: TicketSerializer, 422: KEY_REUSED, **ERRORS},
     )
     def post(self, request: Request, token: str) -> Response:
         ticket = ticket_by_token(token)
@@ -241,7 +269,13 @@ class TicketTransferView(APIView):
         summary="Move a waiting or called ticket to another queue of its branch",
         description="The ticket ends `transferred`; the answer is its successor in the new queue.",
         request=TransferSerializer,
-        responses={200: StaffTicketSerializer, **STAFF_ERRORS},
+        responses={
+            200: StaffTicketSerializer,
+            422: OpenApiResponse(
+                ErrorSerializer, description="The branch has no such service (`unknown_service`)"
+            ),
+            **STAFF_ERRORS,
+        },
     )
     def post(self, request: Request, token: str) -> Response:
         ticket = ticket_by_token(token)
@@ -252,7 +286,7 @@ class TicketTransferView(APIView):
             branch=ticket.branch, prefix=payload.validated_data["service"]
         ).first()
         if to_service is None:
-            raise exceptions.ValidationError({"service": [_("This branch has no such service.")]})
+            raise NamesNothing("unknown_service", _("This branch has no such service."))
         successor = services.ticket_transfer(
             ticket=ticket, to_service=to_service, actor=request.user
         )
@@ -345,23 +379,49 @@ class AuthTokenView(APIView):
 
     @extend_schema(
         summary="A token for staff API clients",
-        description="Send it as `Authorization: Token <token>`.",
-        request=AuthTokenSerializer,
+        description=(
+            "Send it as `Authorization: Token <token>`. Head office, and staff who have enrolled "
+            "an authenticator app, also send its current code as `otp_token`. Wrong passwords "
+            "and codes count towards a lockout per account and per network address, shared "
+            "with the staff login page."
+        ),
+        request=TokenRequestSerializer,
         responses={
             200: inline_serializer("AuthToken", {"token": serializers.CharField()}),
-            400: ERRORS[400],
-            403: OpenApiResponse(ErrorSerializer, description="Not a staff member"),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Wrong user name or password (`invalid`); the account's code "
+                "missing (`second_factor_required`) or wrong (`second_factor_invalid`)",
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="Not a staff member (`not_staff`), or head office without an "
+                "authenticator app yet (`second_factor_not_enrolled`)",
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failures for the account or from the network "
+                "(`sign_in_locked`), too many sign-ins at once (`sign_in_busy`), or a code "
+                "right after a wrong one (`second_factor_throttled`); `Retry-After` says when "
+                "to retry",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
-        credentials = AuthTokenSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
-        user = credentials.validated_data["user"]
-        if not selectors.user_is_staff_member(user):
-            raise exceptions.PermissionDenied(
-                _("Only branch staff get API tokens."), code="not_staff"
+        payload = TokenRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            token = sign_in.api_token_sign_in(
+                request=request,
+                username=payload.validated_data["username"],
+                password=payload.validated_data["password"],
+                otp_token=payload.validated_data.get("otp_token"),
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        except WrongCredentials as wrong:
+            # The answer API clients have always had for a wrong password.
+            raise serializers.ValidationError(
+                {"non_field_errors": [wrong.detail]}, code="authorization"
+            ) from None
         return Response({"token": token.key})
 
 
@@ -393,7 +453,7 @@ class SlotListView(APIView):
         if service is None:
             raise exceptions.NotFound(_("This branch has no such service."))
         if not service.takes_appointments:
-            raise InvalidInput(
+            raise QueueError(
                 "appointments_not_offered",
                 _("%(service)s cannot be booked at %(branch)s.")
                 % {"service": service.name, "branch": code},
@@ -494,7 +554,7 @@ class AppointmentCheckInView(APIView):
         ),
         request=None,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: TicketSerializer, 422: ERRORS_ON_CREATE[422], **ERRORS},
+        responses={201: TicketSerializer, 422: KEY_REUSED, **ERRORS},
     )
     def post(self, request: Request, token: str) -> Response:
         return _checked_in_answer(request, appointment_by_token(token))
@@ -509,7 +569,7 @@ class BranchCheckInView(APIView):
         ),
         request=CheckInByCodeSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: TicketSerializer, 422: ERRORS_ON_CREATE[422], **STAFF_ERRORS},
+        responses={201: TicketSerializer, 422: KEY_REUSED, **STAFF_ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         branch = get_object_or_404(Branch, code=code, is_active=True)
@@ -585,10 +645,7 @@ class ReservedCashView(APIView):
                 _("Only head office sees reserved cash."), code="not_head_office"
             )
         raw = request.query_params.get("date")
-        day = parse_date(raw) if raw else None
-        if raw and day is None:
-            raise InvalidInput("invalid_date", _("date must be YYYY-MM-DD."))
-        day = day or selectors.tomorrow_at_head_office()
+        day = parse_day(raw) if raw is not None else selectors.tomorrow_at_head_office()
         return Response(ReservedCashSerializer(selectors.reserved_cash(day=day), many=True).data)
 
 

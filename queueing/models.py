@@ -440,6 +440,9 @@ class IdempotencyKey(models.Model):
     """The first answer to a creating POST, replayed when a client retries with the same key."""
 
     scope = models.CharField(max_length=64)
+    # A keyed hash of who sent the key (a user, a kiosk, or an anonymous client's address): the
+    # same key from another caller is another key, so nobody replays someone else's answer.
+    caller = models.CharField(max_length=64, default="")
     key = models.CharField(max_length=255)
     request_fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
@@ -447,7 +450,11 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_answer_per_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "caller", "key"], name="one_answer_per_key_and_caller"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"

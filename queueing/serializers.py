@@ -1,18 +1,103 @@
 """Shapes of the queue API. Validation of input shape only; rules live in services."""
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from branchsite.phones import mask_name, mask_phone
+from branchsite.errors import NamesNothing
+from branchsite.openapi import ErrorSerializer  # noqa: F401  (the API's error body, re-exported)
+from branchsite.phones import PHONE_PATTERN, mask_name, mask_phone, normalize_phone
 
 from . import selectors
 from .models import Appointment, Branch, Currency, Ticket
 from .services import CHECK_IN_CLOSES_AFTER, CHECK_IN_OPENS_BEFORE
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        "example": "09:00",
+        "description": "The branch's local time, HH:MM",
+    }
+)
+class HourMinuteField(serializers.TimeField):
+    """A clock time as the API writes it. OpenAPI's `format: time` is RFC 3339's full time, with
+    seconds and an offset (09:00:00+08:00), which this is not."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+_PREFIX = re.compile("[A-Z]")
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Z]$", "example": "A"})
+class PrefixField(serializers.CharField):
+    """A service prefix: one capital letter, as typed (" A" and "A\\n" are not prefixes)."""
+
+    default_error_messages = {"invalid": _("A service prefix is one capital letter, A to Z.")}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        prefix = super().to_internal_value(data)
+        if not _PREFIX.fullmatch(prefix):
+            self.fail("invalid")
+        return prefix
+
+
+_PHONE = {"type": "string", "pattern": PHONE_PATTERN, "maxLength": 32, "example": "138 1234 5678"}
+
+
+@extend_schema_field(_PHONE)
+class PhoneField(serializers.CharField):
+    """A phone number as `branchsite.phones.normalize_phone` reads it, which checks it against
+    the pattern the schema publishes. Not trimmed: the pattern says where spaces may be."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_length=32, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        typed = super().to_internal_value(data)
+        if typed:
+            normalize_phone(typed)  # an `invalid_phone` 400, also where the number goes unused
+        return typed
+
+
+class OptionalPhoneField(PhoneField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, allow_blank=True, default="", **kwargs)
+
+
+# An amount of money as text: 0.01 up to 10 whole digits, at most 2 decimals ("80000", "0.50").
+CASH_AMOUNT_PATTERN = r"^(?:0*[1-9][0-9]{0,9}(?:\.[0-9]{1,2})?|0*\.(?:0[1-9]|[1-9][0-9]?))$"
+_CASH_AMOUNT = re.compile(CASH_AMOUNT_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+@extend_schema_field({"type": "string", "pattern": CASH_AMOUNT_PATTERN, "example": "80000.00"})
+class CashAmountField(serializers.DecimalField):
+    """Text exactly as the pattern says, not whatever `Decimal` reads ("1e5", " 5", 5.0)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), **kwargs)
+
+    def validate_empty_values(self, data):
+        if data == "":  # DRF would read it as null; the pattern says it is no amount
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data) -> Decimal:
+        if not isinstance(data, str) or not _CASH_AMOUNT.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ServiceSerializer(serializers.Serializer):
@@ -45,8 +130,8 @@ class ServiceWaitSerializer(serializers.Serializer):
 
 class OpeningHoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="0 = Monday … 6 = Sunday")
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = HourMinuteField()
+    closes = HourMinuteField()
 
 
 class BranchSerializer(serializers.Serializer):
@@ -84,8 +169,10 @@ class BranchSerializer(serializers.Serializer):
 class BranchServiceField(serializers.Serializer):
     """`branch` (code) and `service` (prefix) in, the active `Service` out as `service`."""
 
-    branch = serializers.CharField(max_length=16, help_text="Branch code, e.g. GZ-TH01")
-    service = serializers.RegexField(r"^[A-Z]$", help_text="Service prefix letter, e.g. A")
+    branch = serializers.CharField(
+        max_length=16, trim_whitespace=False, help_text="Branch code, e.g. GZ-TH01"
+    )
+    service = PrefixField(help_text="Service prefix letter, e.g. A")
 
     def validate(self, attrs):
         service = selectors.service_for_issuing(
@@ -95,17 +182,13 @@ class BranchServiceField(serializers.Serializer):
             attrs["service"] = service
             return attrs
         if not Branch.objects.filter(code=attrs["branch"], is_active=True).exists():
-            raise serializers.ValidationError({"branch": [_("No open branch has this code.")]})
-        raise serializers.ValidationError({"service": [_("This branch has no such service.")]})
+            raise NamesNothing("unknown_branch", gettext("No open branch has this code."))
+        raise NamesNothing("unknown_service", gettext("This branch has no such service."))
 
 
 class TicketCreateSerializer(BranchServiceField):
-    phone = serializers.CharField(
-        max_length=32,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Optional mobile number; remote tickets are limited per phone and network",
+    phone = OptionalPhoneField(
+        help_text="Optional mobile number; remote tickets are limited per phone and network"
     )
 
 
@@ -243,17 +326,12 @@ class StaffTicketSerializer(TicketSerializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    service = serializers.RegexField(r"^[A-Z]$", help_text="Prefix of the queue to move to")
+    service = PrefixField(help_text="Prefix of the queue to move to")
 
 
 class RatingSerializer(serializers.Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, machine-readable")
-    detail = serializers.CharField(help_text="For people")
 
 
 # Appointments -----------------------------------------------------------------------------------
@@ -267,18 +345,15 @@ class SlotSerializer(serializers.Serializer):
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    service = serializers.RegexField(r"^[A-Z]$", help_text="Service prefix letter")
+    service = PrefixField(help_text="Service prefix letter")
     date = serializers.DateField(help_text="The branch's local date, YYYY-MM-DD")
 
 
 class AppointmentCreateSerializer(BranchServiceField):
     start = serializers.DateTimeField(help_text="The slot's start, as the slots list gives it")
-    phone = serializers.CharField(max_length=32, help_text="Mobile number, for the check-in SMS")
+    phone = PhoneField(help_text="Mobile number, for the check-in SMS")
     name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    cash_amount = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
+    cash_amount = CashAmountField(
         required=False,
         allow_null=True,
         default=None,

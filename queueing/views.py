@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from branchsite.security import allow_features
+
 from . import selectors, services
 from .models import Appointment, Branch, Counter, Currency, StaffMembership, Ticket
 from .serializers import AppointmentSerializer, BranchSerializer, TicketSerializer
@@ -23,6 +25,7 @@ def _require_branch_staff(request: HttpRequest, branch: Branch) -> None:
         raise PermissionDenied(f"You are not staff of {branch.code}.")
 
 
+@allow_features("autoplay")  # the call chime, on a TV nobody touches
 def wall_screen(request: HttpRequest, code: str) -> HttpResponse:
     branch = _active_branch(code)
     return render(
@@ -64,6 +67,7 @@ def counter_desk(request: HttpRequest, code: str, number: int) -> HttpResponse:
     )
 
 
+@allow_features("autoplay")  # the chime when the ticket is called
 def ticket_tracking(request: HttpRequest, token: str) -> HttpResponse:
     ticket = get_object_or_404(
         Ticket.objects.select_related("branch", "service", "counter"), token=token
@@ -109,6 +113,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 # Customers --------------------------------------------------------------------------------------
 
 
+@allow_features("geolocation")  # "near me"
 def branch_finder(request: HttpRequest) -> HttpResponse:
     """Every active branch with its live waits; the page searches, sorts and refreshes them.
     Without JavaScript, the form's `q` and `city` filter the list here instead."""

@@ -40,6 +40,7 @@ SURFACES = [
     ("Counter page (teller-gz-th01)", "/counter/GZ-TH01/1/"),
     ("Lobby board (lobby-gz-th01)", "/lobby/GZ-TH01/"),
     ("Staff login", "/accounts/login/"),
+    ("Authenticator app (staff)", "/accounts/two-factor/"),
     ("API", "/api/branches/"),
     ("API docs", "/api/docs/"),
     ("API schema", "/api/schema/"),

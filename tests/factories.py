@@ -6,6 +6,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from queueing import services
 from queueing.models import Branch, Counter, OpeningHours, Service, StaffMembership, Ticket
@@ -79,3 +84,35 @@ def issue(
     service: Service, count: int = 1, *, channel: str = Ticket.Channel.REMOTE, **kwargs
 ) -> list[Ticket]:
     return [services.ticket_issue(service=service, channel=channel, **kwargs) for _ in range(count)]
+
+
+# Signing in ----------------------------------------------------------------------------------
+
+
+def make_totp_device(
+    user: AbstractBaseUser, *, confirmed: bool = True, name: str = "phone"
+) -> TOTPDevice:
+    """A TOTP authenticator of `user`, as enrolment leaves it once its first code is confirmed."""
+    return TOTPDevice.objects.create(user=user, name=name, confirmed=confirmed)
+
+
+def totp_code(device: TOTPDevice, *, steps_later: int = 0) -> str:
+    """The code the authenticator app of `device` shows now, or `steps_later` 30-second steps on
+    (a code is accepted once: a second sign-in within the same step needs the next one)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = timezone.now().timestamp() + steps_later * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def signed_in(user: AbstractBaseUser, *, second_factor: bool = True) -> Client:
+    """A client signed in as `user`. With `second_factor`, its session is verified by a confirmed
+    TOTP device of the user (made if it has none), as the sign-in's code step leaves it."""
+    client = Client()
+    client.force_login(user)
+    if second_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or make_totp_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchsite.errors import InvalidInput
 from branchsite.phones import normalize_phone
+from branchsite.text import clean_text
 
 from .. import selectors
 from ..errors import QueueError
@@ -54,30 +54,33 @@ def _local_moment(moment: datetime, service: Service) -> str:
 
 
 def _check_slot(*, service: Service, start: datetime, now: datetime) -> None:
-    """Raise unless `start` is a slot of `service` that may be booked at `now`."""
+    """Raise unless `start` is a slot of `service` that may be booked at `now`.
+
+    Each refusal is a rule's (409), not bad input: the request was well formed.
+    """
     if not service.takes_appointments or not service.branch.is_active:
-        raise InvalidInput(
+        raise QueueError(
             "appointments_not_offered",
             _("%(service)s cannot be booked at %(branch)s.")
             % {"service": service.name, "branch": service.branch.code},
         )
     if start <= now:
-        raise InvalidInput("slot_in_past", _("That time has passed; choose a later slot."))
+        raise QueueError("slot_in_past", _("That time has passed; choose a later slot."))
     day = service.branch.business_day(start)
     if day < selectors.first_booking_day(service=service, now=now):
-        raise InvalidInput(
+        raise QueueError(
             "book_a_day_ahead",
             _("%(service)s must be booked at least one business day ahead.")
             % {"service": service.name},
         )
     if day > selectors.last_booking_day(service=service, now=now):
-        raise InvalidInput(
+        raise QueueError(
             "too_far_ahead",
             _("Appointments can be booked up to %(days)d days ahead.")
             % {"days": settings.APPOINTMENT_BOOKING_DAYS},
         )
     if start not in selectors.slot_starts(service=service, day=day):
-        raise InvalidInput(
+        raise QueueError(
             "not_a_slot",
             _("%(service)s has no slot starting at %(time)s.")
             % {"service": service.name, "time": _local_moment(start, service)},
@@ -89,13 +92,13 @@ def _check_cash(
 ) -> tuple[Decimal | None, str]:
     if not service.reserves_cash:
         if amount is not None or currency:
-            raise InvalidInput(
+            raise QueueError(
                 "cash_not_applicable",
                 _("%(service)s does not reserve cash.") % {"service": service.name},
             )
         return None, ""
     if amount is None or amount <= 0 or not currency:
-        raise InvalidInput(
+        raise QueueError(
             "cash_amount_required",
             _("Enter the amount and currency to withdraw, so the branch can have it ready."),
         )
@@ -154,7 +157,7 @@ def appointment_book(
     """
     now = now or timezone.now()
     phone = normalize_phone(phone)
-    name = " ".join(name.split())[:MAX_NAME_LENGTH]
+    name = clean_text(name)[:MAX_NAME_LENGTH]
     _check_slot(service=service, start=start, now=now)
     cash_amount, cash_currency = _check_cash(
         service=service, amount=cash_amount, currency=cash_currency
@@ -241,7 +244,7 @@ def appointment_reschedule(
                 appointment, _("This appointment is %(status)s; it cannot be rescheduled.")
             )
         if start == appointment.starts_at:
-            raise InvalidInput("same_slot", _("The appointment is already at that time."))
+            raise QueueError("same_slot", _("The appointment is already at that time."))
         _check_slot(service=service, start=start, now=now)
         day = service.branch.business_day(start)
         if (

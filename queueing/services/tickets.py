@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from branchsite.phones import normalize_phone
+from branchsite.text import clean_text
 
 from .. import broadcast, selectors
 from ..errors import InvalidTransition, QueueError, status_label
@@ -466,7 +467,6 @@ def ticket_transfer(
         raise QueueError(
             "same_service",
             _("Ticket %(number)s is already in that queue.") % {"number": ticket.number},
-            status=400,
         )
     if not to_service.is_active:
         raise QueueError(
@@ -580,7 +580,7 @@ def ticket_rate(
     with transaction.atomic():
         updated = Ticket.objects.filter(
             pk=ticket.pk, status=Status.DONE, rating__isnull=True
-        ).update(rating=stars, rating_comment=comment.strip())
+        ).update(rating=stars, rating_comment=clean_text(comment, multiline=True))
         if not updated:
             raise QueueError(
                 "already_rated",

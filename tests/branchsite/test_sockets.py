@@ -16,6 +16,12 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 ORIGIN = (b"origin", b"http://localhost")
 
 
+@pytest.fixture(autouse=True)
+def _groups_in_memory(settings):
+    # Group membership is read off the in-process layer; Redis keeps it out of reach.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
 async def opened(path: str) -> WebsocketCommunicator:
     socket = WebsocketCommunicator(application, path, headers=[ORIGIN])
     connected, _ = await socket.connect()

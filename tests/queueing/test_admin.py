@@ -69,11 +69,10 @@ def resubmit(page, **changes) -> dict:
 
 @pytest.fixture
 def head_office() -> Client:
+    """Signed in as head office, its second factor verified: the admin admits nobody else."""
     user = factories.make_user("head", is_staff=True, is_superuser=True)
     StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    client = Client()
-    client.force_login(user)
-    return client
+    return factories.signed_in(user)
 
 
 @pytest.fixture
@@ -106,6 +105,12 @@ def lobby(branch, cash, non_cash, counter, teller, api):
     Token.objects.create(user=teller)
     Group.objects.create(name="Auditors")
     factories.make_head_office("auditor")
+    # The sign-in's records: a sign-in, a wrong password since, an authenticator app.
+    Client().post(
+        "/accounts/login/", {"username": teller.username, "password": "pw-for-tests-only"}
+    )
+    Client().post("/accounts/login/", {"username": teller.username, "password": "guess"})
+    factories.make_totp_device(teller)
     return branch
 
 
@@ -346,6 +351,16 @@ def test_head_office_reads_tomorrows_reserved_cash_and_finds_the_appointments(he
     appointments = head_office.get(url(Appointment, "changelist"))
     assert reverse("admin:queueing_appointment_reserved_cash") in appointments.text
     assert "80,000.00 CNY" in appointments.text
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "0000-01-01", "tomorrow"])
+def test_a_day_that_does_not_exist_in_the_reserved_cash_page_is_said_so(head_office, lobby, day):
+    page = head_office.get(
+        reverse("admin:queueing_appointment_reserved_cash"), {"date": day}, follow=True
+    )
+    assert page.status_code == 200
+    assert "date must be a day that exists, as YYYY-MM-DD." in messages_of(page)
+    assert "80,000.00" in page.text  # tomorrow's, as the page says
 
 
 def test_cancelling_appointments_in_the_admin_frees_their_places(head_office, lobby):

@@ -14,8 +14,6 @@ pytestmark = pytest.mark.django_db
         ({}, "branch"),
         ({"service": "A"}, "branch"),
         ({"branch": "GZ-TH01"}, "service"),
-        ({"branch": "NOPE-01", "service": "A"}, "branch"),
-        ({"branch": "GZ-TH01", "service": "Z"}, "service"),
         ({"branch": "GZ-TH01", "service": "a"}, "service"),
         ({"branch": "GZ-TH01", "service": "AB"}, "service"),
         ({"branch": "GZ-TH01", "service": 7}, "service"),
@@ -58,8 +56,7 @@ def test_an_inactive_branch_is_not_offered(api, cash, branch):
     branch.is_active = False
     branch.save()
     response = api.post("/api/tickets/", {"branch": "GZ-TH01", "service": "A"}, format="json")
-    assert response.status_code == 400
-    assert "branch" in response.json()["errors"]
+    assert (response.status_code, response.json()["code"]) == (422, "unknown_branch")
 
 
 def test_a_wrong_method_is_405(api, cash):

@@ -3,9 +3,12 @@
 import pytest
 import time_machine
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from branchsite.idempotency import idempotency_keys_forget
+from kiosks.services import kiosk_register
 from queueing.models import IdempotencyKey, Ticket
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,27 @@ def test_no_key_means_no_deduplication(api, cash):
     take(api)
     assert Ticket.objects.count() == 2
     assert not IdempotencyKey.objects.exists()
+
+
+def test_the_same_key_from_another_network_never_replays_someone_elses_ticket(cash):
+    mine = take(APIClient(REMOTE_ADDR="198.51.100.1"), "guessable-1")
+    theirs = take(APIClient(REMOTE_ADDR="203.0.113.9"), "guessable-1")
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert theirs.json()["token"] != mine.json()["token"]
+    assert "Idempotent-Replayed" not in theirs.headers
+    assert Ticket.objects.count() == 2
+    again = take(APIClient(REMOTE_ADDR="198.51.100.1"), "guessable-1")
+    assert again.json()["token"] == mine.json()["token"]
+
+
+def test_the_same_key_from_another_staff_member_or_kiosk_is_another_key(cash, branch):
+    teller, other = APIClient(), APIClient()
+    teller.force_authenticate(factories.make_staff(branch))
+    other.force_authenticate(factories.make_staff(branch))
+    _, device_key = kiosk_register(branch=branch, name="Lobby 1")
+    kiosk = APIClient(headers={"Authorization": f"Kiosk {device_key}"})
+    tokens = {take(client, "shift-start").json()["token"] for client in (teller, other, kiosk)}
+    assert len(tokens) == 3
 
 
 def test_the_same_key_with_another_body_is_refused(api, cash, non_cash):

@@ -62,13 +62,16 @@ def test_a_teller_transfers_to_another_queue(teller_api, cash, non_cash, counter
     assert ticket.status == "transferred"
 
 
-def test_a_transfer_to_a_queue_the_branch_lacks_is_400(teller_api, cash, counter):
+def test_a_transfer_to_a_queue_the_branch_lacks_is_422(teller_api, cash, counter):
     (ticket,) = factories.issue(cash)
     response = teller_api.post(
         f"/api/tickets/{ticket.token}/transfer/", {"service": "Z"}, format="json"
     )
-    assert (response.status_code, response.json()["code"]) == (400, "invalid")
-    assert response.json()["errors"] == {"service": ["This branch has no such service."]}
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "unknown_service",
+        "detail": "This branch has no such service.",
+    }
     ticket.refresh_from_db()
     assert ticket.status == "waiting"
 
@@ -173,7 +176,7 @@ def test_a_customer_account_gets_no_token(api):
 
 def test_a_session_login_needs_the_csrf_token(teller, cash, counter):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username=teller.username, password="pw-for-tests-only")
+    client.force_login(teller)
     factories.issue(cash)
     response = client.post(CALL_NEXT)
     assert response.status_code == 403

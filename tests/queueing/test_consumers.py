@@ -9,7 +9,6 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
-from django.test import Client
 
 from branchsite.asgi import application
 from queueing import consumers, selectors, services
@@ -27,10 +26,11 @@ def _nothing_shared_from_another_test():
     consumers._builds.clear()
 
 
-async def connect(path: str, user=None) -> WebsocketCommunicator:
+async def connect(path: str, user=None, *, second_factor: bool = False) -> WebsocketCommunicator:
     headers = [ORIGIN]
     if user is not None:
-        headers.append((b"cookie", f"sessionid={await session_of(user)}".encode()))
+        session = await session_of(user, second_factor=second_factor)
+        headers.append((b"cookie", f"sessionid={session}".encode()))
     socket = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await socket.connect()
     assert connected
@@ -38,10 +38,8 @@ async def connect(path: str, user=None) -> WebsocketCommunicator:
 
 
 @database_sync_to_async
-def session_of(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
+def session_of(user, *, second_factor: bool = False) -> str:
+    return factories.signed_in(user, second_factor=second_factor).cookies["sessionid"].value
 
 
 async def closed_with(socket: WebsocketCommunicator) -> int:
@@ -241,10 +239,16 @@ async def test_the_lobby_board_is_for_staff_of_the_branch_only(
     head_office = await database_sync_to_async(factories.make_staff)(
         None, role=StaffMembership.Role.HEAD_OFFICE
     )
-    for user in (teller, head_office):
-        board = await connect("/ws/lobby/GZ-TH01/", user=user)
+    for user, second_factor in ((teller, False), (head_office, True)):
+        board = await connect("/ws/lobby/GZ-TH01/", user=user, second_factor=second_factor)
         assert (await board.receive_json_from())["type"] == "snapshot"
         await board.disconnect()
+
+
+async def test_a_head_office_session_without_its_second_factor_follows_no_lobby(cash, counter):
+    head_office = await database_sync_to_async(factories.make_head_office)()
+    board = await connect("/ws/lobby/GZ-TH01/", user=head_office, second_factor=False)
+    assert await closed_with(board) == 4403
 
 
 async def test_the_lobby_board_sees_tickets_counters_and_waits_change(cash, counter, teller):

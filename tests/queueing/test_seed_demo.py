@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a demo that logs in, has a busy lobby, and can be seeded again safely."""
 
+import base64
 import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -11,6 +12,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kiosks.models import Kiosk
 from queueing import selectors
@@ -25,6 +28,7 @@ from queueing.models import (
     TicketEvent,
     TicketSequence,
 )
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +52,12 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
+def signs_in(username: str, password: str = PASSWORD) -> bool:
+    """The staff sign-in form takes the password (and sends on to the landing page)."""
+    response = Client().post("/accounts/login/", {"username": username, "password": password})
+    return response.status_code == 302 and response["Location"] == "/staff/"
+
+
 def row_counts() -> dict[str, int]:
     models = [
         Branch,
@@ -62,6 +72,7 @@ def row_counts() -> dict[str, int]:
         TicketEvent,
         TicketSequence,
         Appointment,
+        TOTPDevice,
     ]
     return {model._meta.label: model.objects.count() for model in models}
 
@@ -114,7 +125,7 @@ def test_each_teller_and_lobby_manager_logs_in_and_acts_for_their_branch_only(se
             (f"teller-{code}", StaffMembership.Role.TELLER),
             (f"lobby-{code}", StaffMembership.Role.LOBBY_MANAGER),
         ]:
-            assert Client().login(username=username, password=PASSWORD), username
+            assert signs_in(username), username
             user = get_user_model().objects.get(username=username)
             assert list(user.memberships.values_list("branch__code", "role")) == [
                 (branch.code, role)
@@ -131,8 +142,22 @@ def test_the_admin_is_a_head_office_superuser_who_opens_the_django_admin(seeded)
     assert admin.is_superuser and admin.is_staff
     assert list(admin.memberships.values_list("branch", "role")) == [(None, "head_office")]
     client = Client()
-    assert client.login(username="admin", password=PASSWORD)
+    response = client.post("/accounts/login/", {"username": "admin", "password": PASSWORD})
+    assert response["Location"] == "/accounts/login/code/"
+    # The code of an authenticator app set up with the key the output printed.
+    key = re.search(r"^\s+key\s+([A-Z2-7 ]+)$", seeded, re.M).group(1).replace(" ", "")
+    code = TOTP(base64.b32decode(key)).token()
+    response = client.post("/accounts/login/code/", {"otp_token": f"{code:06d}"})
+    assert response.status_code == 302
     assert client.get("/admin/queueing/branch/").status_code == 200
+
+
+def test_the_printed_command_tells_the_admins_current_code(seeded, settings):
+    command = re.search(r"manage\.py (totp_code \w+)", seeded).group(1).split()
+    out = StringIO()
+    call_command(*command, stdout=out)
+    device = TOTPDevice.objects.get(user__username="admin")
+    assert out.getvalue().split()[0] == factories.totp_code(device)
 
 
 def test_a_changed_demo_password_is_reset_by_the_next_run(seeded):
@@ -141,7 +166,7 @@ def test_a_changed_demo_password_is_reset_by_the_next_run(seeded):
     teller.save()
     with time_machine.travel(WEDNESDAY_MORNING, tick=False):
         seed("--always-open")
-    assert Client().login(username="teller-gz-th01", password=PASSWORD)
+    assert signs_in("teller-gz-th01")
 
 
 def test_the_lobby_has_done_and_waiting_tickets_numbered_from_001(seeded):

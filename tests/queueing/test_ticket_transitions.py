@@ -157,6 +157,18 @@ def test_a_done_ticket_is_rated_once(called, teller):
     assert ticket.rating == 5
 
 
+def test_a_rating_comment_keeps_its_lines_and_loses_escapes_and_invisible_characters(
+    called, teller
+):
+    ticket = services.ticket_finish(
+        ticket=services.ticket_start(ticket=called, actor=teller), actor=teller
+    )
+    typed = "\x1b[2J\x1b]0;owned\x07Quick\u200b and\u202e kind\r\n\n\n\nThanks\x00"
+    ticket = services.ticket_rate(ticket=ticket, stars=4, comment=typed)
+    ticket.refresh_from_db()
+    assert ticket.rating_comment == "Quick and kind\n\nThanks"
+
+
 def test_only_a_served_ticket_can_be_rated(cash):
     (ticket,) = factories.issue(cash)
     with pytest.raises(QueueError) as refused:

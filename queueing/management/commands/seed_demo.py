@@ -1,23 +1,29 @@
 """Demo data: branches in Guangzhou, Foshan and Shantou, their staff and kiosks, and a busy lobby.
 
+The head-office 'admin' signs in with a code from an authenticator app: it gets a published demo
+key, as every demo account gets the published password, and the report prints both.
+
 Idempotent: every row is upserted on its natural key, a kiosk is registered only for a branch that
 has none, demo tickets are issued only for a branch with no tickets today, and tomorrow's demo
 cash withdrawals are booked only where they are not booked yet. Tickets go through
 `queueing.services`, like every ticket, so numbers, events and estimates are real.
 """
 
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import cycle
 from typing import TypedDict
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kiosks.models import Kiosk
 from kiosks.services import kiosk_register
@@ -35,7 +41,12 @@ from queueing.models import (
 
 DEMO_PASSWORD = "demo-pass-2026"
 ADMIN_USERNAME = "admin"
+# Head office signs in with a code from an authenticator app too. The demo admin's key is
+# published like its password: hex of b"branchsite-demo-2026", in base 32 for the apps.
+DEMO_TOTP_KEY = "6272616e6368736974652d64656d6f2d32303236"
+DEMO_TOTP_NAME = "demo authenticator"
 KIOSK_NAME = "Lobby kiosk 1"
+TOTP_CODE_COMMAND = f"DEBUG=1 .venv/bin/python manage.py totp_code {ADMIN_USERNAME}"
 
 
 class BranchRow(TypedDict):
@@ -271,7 +282,25 @@ def seed_head_office(password_hash: str) -> Login:
     StaffMembership.objects.update_or_create(
         user=admin, branch=None, defaults={"role": StaffMembership.Role.HEAD_OFFICE}
     )
+    seed_authenticator(admin)
     return Login(admin.username, "head office (superuser)", "all branches")
+
+
+def seed_authenticator(user) -> TOTPDevice:
+    """Give `user` the demo authenticator key, confirmed and out of any back-off, as its only
+    one: an app set up with the printed key keeps working after every run."""
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_TOTP_NAME,
+        defaults={
+            "key": DEMO_TOTP_KEY,
+            "confirmed": True,
+            "throttling_failure_count": 0,
+            "throttling_failure_timestamp": None,
+        },
+    )
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    return device
 
 
 def seed_kiosk(branch: Branch) -> tuple[Kiosk, str] | None:
@@ -430,6 +459,9 @@ class Command(BaseCommand):
             if registered is not None:
                 kiosk_keys.append(registered)
             traffic.append(f"  {branch.code:<8} {branch.name_en}: {seed_traffic(branch, now)}")
+        # Like the passwords: a developer who locked a demo account out gets back in.
+        for login in logins:
+            AxesProxyHandler.reset_attempts(username=login.username)
         self.print_report(logins, kiosk_keys, traffic, always_open=always_open)
 
     def print_report(
@@ -450,6 +482,14 @@ class Command(BaseCommand):
         write(f"  {'username':<16} {'role':<24} {'branch':<20} password")
         for login in logins:
             write(f"  {login.username:<16} {login.role:<24} {login.branch:<20} {DEMO_PASSWORD}")
+        write("")
+        device = TOTPDevice.objects.get(user__username=ADMIN_USERNAME, name=DEMO_TOTP_NAME)
+        secret = b32encode(device.bin_key).decode()
+        write(f"Head office signs in with a code too: add the demo key of {ADMIN_USERNAME} to an")
+        write("authenticator app (Google Authenticator, FreeOTP...; published, like the password):")
+        write(f"  key        {' '.join(secret[i : i + 4] for i in range(0, len(secret), 4))}")
+        write(f"  otpauth    {device.config_url}")
+        write(f"  no app?    {TOTP_CODE_COMMAND}   (prints the current code)")
         write("")
         if kiosk_keys:
             write("Kiosk device keys created this run (shown once; only their hashes are stored):")

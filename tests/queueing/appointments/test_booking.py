@@ -86,6 +86,40 @@ def test_one_phone_holds_one_appointment_per_branch_and_day_however_it_is_typed(
     assert book(wealth, at(TOMORROW + timedelta(days=1), 9), phone="13812345678")
 
 
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "13８１２３４５６７８",  # full-width digits, as a Chinese keyboard may type them
+        "13٨١٢٣٤٥٦٧٨",  # Arabic-Indic digits after an ASCII 13
+        "138१२३४५६७८",  # Devanagari digits
+    ],
+)
+def test_a_phone_in_other_digits_is_refused_rather_than_counted_as_another_customer(
+    wealth, lookalike
+):
+    book(wealth, at(TOMORROW, 9), phone="13812345678")
+    with refused("invalid_phone"):
+        book(wealth, at(TOMORROW, 11), phone=lookalike)
+    assert Appointment.objects.count() == 1
+
+
+def test_a_name_keeps_what_a_person_wrote_and_loses_what_a_terminal_or_a_screen_would_obey(
+    wealth,
+):
+    cases = {
+        "王\u200b小明": "王小明",
+        "\x1b[31mRed\x1b[0m Li": "Red Li",
+        "Ann\u202e001A": "Ann001A",
+        "\u200b\u200b\u200b": "",
+        "Zhang\x00\x07  San\r\n": "Zhang San",
+        "José Müller": "José Müller",
+    }
+    for hour, (typed, kept) in enumerate(cases.items(), start=9):
+        appointment = book(wealth, at(TOMORROW, hour), phone=f"138000000{hour:02d}", name=typed)
+        appointment.refresh_from_db()
+        assert appointment.name == kept, typed
+
+
 def test_a_cancelled_appointment_frees_its_place_and_the_phone_may_book_again(wealth):
     first = book(wealth, at(TOMORROW, 9), phone="13800000001")
     book(wealth, at(TOMORROW, 9), phone="13800000002")
