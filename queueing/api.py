@@ -134,7 +134,7 @@ class BranchListView(APIView):
             OpenApiParameter(
                 "near",
                 {"type": "string", "pattern": NEAR_PATTERN, "example": "23.135,113.320"},
-                description="'<latitude>,<longitude>' in decimal degrees: nearest first, with "
+                description="`<latitude>,<longitude>` in decimal degrees: nearest first, with "
                 "`distance_km`. Empty: not sorted.",
             ),
         ],

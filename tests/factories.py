@@ -1,9 +1,11 @@
 """Small factories: the fewest fields that make a valid object, overridable by keyword."""
 
 import itertools
-from datetime import time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
@@ -104,15 +106,57 @@ def totp_code(device: TOTPDevice, *, steps_later: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def signed_in(user: AbstractBaseUser, *, second_factor: bool = True) -> Client:
-    """A client signed in as `user`. With `second_factor`, its session is verified by a confirmed
-    TOTP device of the user (made if it has none), as the sign-in's code step leaves it."""
-    client = Client()
+def verify_session(session_key: str, user: AbstractBaseUser) -> None:
+    """Mark the session `session_key` as having passed the second factor with a confirmed TOTP
+    device of `user` (made if it has none), as the sign-in's code step leaves it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or make_totp_device(user)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def signed_in(user: AbstractBaseUser, *, second_factor: bool = True, client=None) -> Client:
+    """A client signed in as `user` (a new one, or `client`). With `second_factor`, its session
+    is verified (`verify_session`)."""
+    client = client or Client()
     client.force_login(user)
     if second_factor:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        device = device or make_totp_device(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        verify_session(client.cookies[settings.SESSION_COOKIE_NAME].value, user)
     return client
+
+
+# A lobby with something on every page -------------------------------------------------------
+
+
+def make_lobby_for_every_page(branch: Branch) -> dict:
+    """What each page shows, at `branch`: queues A (cash, reserved) and B, a counter staffed by
+    its teller, a waiting ticket, tomorrow's appointment with cash reserved, a lobby manager, a
+    head-office administrator, and a lobby manager of another branch."""
+    cash = make_service(
+        branch, "A", name_en="Cash", name_zh="现金", appointment_capacity=2, reserves_cash=True
+    )
+    non_cash = make_service(branch, "B", name_en="Non-cash", name_zh="非现金")
+    teller = make_staff(branch, role=StaffMembership.Role.TELLER, username="teller")
+    make_counter(branch, 1, [cash, non_cash], teller=teller)
+    (ticket,) = issue(cash)
+    tomorrow = branch.business_day(timezone.now()) + timedelta(days=1)
+    appointment = services.appointment_book(
+        service=cash,
+        start=datetime.combine(tomorrow, time(10), tzinfo=branch.zone),
+        phone="13812345678",
+        cash_amount=Decimal("60000"),
+        cash_currency="CNY",
+    )
+    head_office = make_user("head-office", is_staff=True, is_superuser=True)
+    StaffMembership.objects.create(user=head_office, role=StaffMembership.Role.HEAD_OFFICE)
+    return {
+        "branch": branch,
+        "ticket": ticket,
+        "appointment": appointment,
+        "tomorrow": tomorrow,
+        "teller": teller,
+        "lobby_manager": make_staff(branch, role=StaffMembership.Role.LOBBY_MANAGER),
+        "head_office": head_office,
+        "stranger": make_staff(make_branch("FS-CC01"), role=StaffMembership.Role.LOBBY_MANAGER),
+    }

@@ -6,8 +6,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -76,3 +79,35 @@ def stop_server(server: subprocess.Popen) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)
+
+
+def post_in_parallel(
+    url: str, body: bytes, *, count: int, headers: Callable[[], dict[str, str]]
+) -> list[tuple[int, float]]:
+    """POST `body` to `url` from `count` threads at once, each with `headers()` of its own:
+    (status, seconds) of each answer, in the order they came."""
+    answers: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def post() -> None:
+        request = urllib.request.Request(
+            url,
+            data=body,
+            headers={"Content-Type": "application/json", **headers()},
+            method="POST",
+        )
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        with lock:
+            answers.append((status, time.monotonic() - started))
+
+    threads = [threading.Thread(target=post) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers

@@ -2,8 +2,6 @@
 wrote into X-Forwarded-For."""
 
 import random
-import threading
-import urllib.request
 
 import pytest
 from django.test import RequestFactory
@@ -12,7 +10,13 @@ from rest_framework.test import APIClient
 from branchsite.clients import client_address
 from queueing.models import Ticket
 from tests import factories
-from tests.servers import free_port, server_environment, start_server, stop_server
+from tests.servers import (
+    free_port,
+    post_in_parallel,
+    server_environment,
+    start_server,
+    stop_server,
+)
 
 TAKE = {"branch": "GZ-TH01", "service": "A"}
 
@@ -84,32 +88,16 @@ def test_a_real_server_counts_parallel_forged_addresses_as_the_one_client_they_a
     port = free_port()
     server, refusal = start_server(env, port)
     assert refusal is None, refusal
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def take() -> None:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/tickets/",
-            data=b'{"branch": "GZ-TH01", "service": "A"}',
-            headers={"Content-Type": "application/json", "X-Forwarded-For": forged()},
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                status = answer.status
-        except urllib.error.HTTPError as refused:
-            status = refused.code
-        with lock:
-            statuses.append(status)
-
     try:
-        threads = [threading.Thread(target=take) for _ in range(100)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        answers = post_in_parallel(
+            f"http://127.0.0.1:{port}/api/tickets/",
+            b'{"branch": "GZ-TH01", "service": "A"}',
+            count=100,
+            headers=lambda: {"X-Forwarded-For": forged()},
+        )
     finally:
         stop_server(server)
+    statuses = [status for status, _ in answers]
     assert sorted(set(statuses)) == [201, 429]
     assert statuses.count(201) == 60
     assert Ticket.objects.count() == 60

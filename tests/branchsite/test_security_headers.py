@@ -6,20 +6,13 @@ reports are logged. tests/browser/test_security_policy.py shows the pages workin
 import json
 import logging
 import re
-from datetime import datetime, time, timedelta
-from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
-from django.utils import timezone
 
-from queueing import services
-from queueing.models import StaffMembership
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,50 +20,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def verified(client: Client, user) -> Client:
-    """`client` signed in as `user`; once django-otp guards the admin, its session is also
-    verified, as `django_otp.login` leaves it after the code step."""
-    client.force_login(user)
-    if apps.is_installed("django_otp.plugins.otp_totp"):
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device = TOTPDevice.objects.create(user=user, name="headers test", confirmed=True)
-        session = import_module(settings.SESSION_ENGINE).SessionStore(
-            client.cookies[settings.SESSION_COOKIE_NAME].value
-        )
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
-
-
 @pytest.fixture
 def site(branch):
-    cash = factories.make_service(
-        branch, "A", name_en="Cash", appointment_capacity=2, reserves_cash=True
-    )
-    teller = factories.make_staff(branch, role=StaffMembership.Role.TELLER, username="teller")
-    factories.make_counter(branch, 1, [cash], teller=teller)
-    (ticket,) = factories.issue(cash)
-    tomorrow = branch.business_day(timezone.now()) + timedelta(days=1)
-    appointment = services.appointment_book(
-        service=cash,
-        start=datetime.combine(tomorrow, time(10), tzinfo=branch.zone),
-        phone="13812345678",
-        cash_amount=Decimal("60000"),
-        cash_currency="CNY",
-    )
-    head_office = factories.make_user("head-office", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=head_office, role=StaffMembership.Role.HEAD_OFFICE)
-    return {
-        "branch": branch,
-        "ticket": ticket,
-        "appointment": appointment,
-        "teller": teller,
-        "lobby_manager": factories.make_staff(branch, role=StaffMembership.Role.LOBBY_MANAGER),
-        "head_office": head_office,
-        "stranger": factories.make_staff(factories.make_branch("FS-CC01"), role="lobby_manager"),
-    }
+    return factories.make_lobby_for_every_page(branch)
 
 
 # (path, who is signed in, the status that shows the page itself was served)
@@ -100,7 +52,7 @@ def get(site, name: str, **request_options):
     path, user, status = PAGES[name]
     client = Client()
     if user:
-        verified(client, site[user])
+        factories.signed_in(site[user], client=client)
     response = client.get(path.format(**site), **request_options)
     assert response.status_code == status, f"{name}: {response.status_code}"
     return response

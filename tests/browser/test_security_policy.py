@@ -5,18 +5,11 @@ admin's scripts run)."""
 
 import re
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
-from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.utils import timezone
 
-from queueing import services
-from queueing.models import StaffMembership
 from tests import factories
 
 try:
@@ -97,54 +90,13 @@ def site(branch, in_thread):
 
 
 def _set_up(branch) -> dict[str, Any]:
-    cash = factories.make_service(
-        branch,
-        "A",
-        name_en="Cash",
-        name_zh="现金",
-        appointment_capacity=2,
-        reserves_cash=True,
-    )
-    non_cash = factories.make_service(branch, "B", name_en="Non-cash", name_zh="非现金")
-    teller = factories.make_staff(branch, role=StaffMembership.Role.TELLER, username="teller")
-    factories.make_counter(branch, 1, [cash, non_cash], teller=teller)
-    (ticket,) = factories.issue(cash)
-    tomorrow = branch.business_day(timezone.now()) + timedelta(days=1)
-    appointment = services.appointment_book(
-        service=cash,
-        start=datetime.combine(tomorrow, time(10), tzinfo=branch.zone),
-        phone="13812345678",
-        cash_amount=Decimal("60000"),
-        cash_currency="CNY",
-    )
-    head_office = factories.make_user("head-office", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=head_office, role=StaffMembership.Role.HEAD_OFFICE)
-    return {
-        "branch": branch,
-        "ticket": ticket,
-        "appointment": appointment,
-        "tomorrow": tomorrow,
-        "teller": teller,
-        "lobby_manager": factories.make_staff(branch, role=StaffMembership.Role.LOBBY_MANAGER),
-        "head_office": head_office,
-    }
+    return factories.make_lobby_for_every_page(branch)
 
 
 def verify_second_factor(page, user) -> None:
-    """Once django-otp guards the admin, a signed-in session must also be verified: mark the
-    browser's session as `django_otp.login` does, with a confirmed TOTP device of the user."""
-    if not apps.is_installed("django_otp"):
-        return
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        pytest.skip("django-otp guards the admin, but without its TOTP plugin to verify with")
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="browser test", confirmed=True)
+    """Mark the browser's session as having passed the second factor, as the code step does."""
     (cookie,) = [c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME]
-    session = import_module(settings.SESSION_ENGINE).SessionStore(cookie["value"])
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    factories.verify_session(cookie["value"], user)
 
 
 def wait_until_live(page) -> None:
@@ -168,7 +120,7 @@ def visited(name: str, *, user: str | None = None, device: dict = DESKTOP):
 @visited("finder", device={**PHONE, "permissions": ["geolocation"], "geolocation": TIANHE})
 def _finder(tab, site):
     tab.goto("/")
-    expect(tab.locator("#branch-list > li")).to_have_count(1)
+    expect(tab.locator("#branch-list > li")).to_have_count(2)  # and the stranger's branch
     # "Near me" asks for the position: the finder's Permissions-Policy must allow it.
     tab.locator("#near-me").click()
     expect(tab.locator("#near-me")).to_have_attribute("aria-pressed", "true")
@@ -257,10 +209,10 @@ def _admin_index(tab, site):
 @visited("admin-change-list", user="head_office")
 def _admin_change_list(tab, site):
     tab.goto("/admin/queueing/branch/")
-    expect(tab.locator("#result_list tbody tr")).to_have_count(1)
+    expect(tab.locator("#result_list tbody tr")).to_have_count(2)  # and the stranger's
     # The actions bar counts selected rows: admin/js/actions.js runs.
     tab.locator("#action-toggle").check()
-    expect(tab.locator(".action-counter")).to_contain_text("1")
+    expect(tab.locator(".action-counter")).to_contain_text("2")
 
 
 @visited("admin-change-form", user="head_office")
