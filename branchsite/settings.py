@@ -296,6 +296,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Security: strict unless DEBUG. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
+# A staff sign-in lasts a working day, not Django's two weeks: a counter PC left signed in
+# overnight is signed out by morning.
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 12)
+if STAFF_SESSION_HOURS < 1:
+    raise ImproperlyConfigured("STAFF_SESSION_HOURS must be 1 or more")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
