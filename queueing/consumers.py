@@ -42,6 +42,9 @@ _builds: dict[tuple, asyncio.Future] = {}
 
 
 async def shared_build(key: tuple, build: Callable[..., Any], **kwargs: Any) -> Any:
+    # A future belongs to its event loop: a server that restarts in the same process (the
+    # browser tests' does) must not await the last loop's.
+    key = (id(asyncio.get_running_loop()), *key)
     future = _builds.get(key)
     if future is None:
         future = asyncio.ensure_future(database_sync_to_async(build)(**kwargs))
@@ -49,9 +52,6 @@ async def shared_build(key: tuple, build: Callable[..., Any], **kwargs: Any) -> 
         asyncio.get_running_loop().call_later(SHARED_BUILD_SECONDS, _builds.pop, key, None)
     return await asyncio.shield(future)
 
-
-# Snapshots sent on connect are shared by the sockets of a branch that connect within this long.
-SHARED_SNAPSHOT_SECONDS = 1.0
 
 # Every client pings every few seconds: a process reads a branch's version at most once a second
 # for all of them, so 2,000 screens cost a few queries a second, not hundreds.
@@ -101,12 +101,11 @@ class BranchLobbyConsumer(JsonSocket):
 
     async def send_snapshot(self, *, shared: bool = False) -> None:
         """Send the whole state. After a server restart every screen reconnects at once: those of
-        one branch connecting within the same second share one build. A snapshot that missed a
-        change made meanwhile is caught by the version check; the resync it leads to is built
-        afresh."""
+        one branch that find the same lobby version share one build, begun after they read it,
+        so none gets a snapshot older than the lobby it connected to. A resync is built afresh."""
         if shared:
-            moment = int(time.monotonic() / SHARED_SNAPSHOT_SECONDS)
-            key = (type(self).__name__, "snapshot", self.branch.pk, moment)
+            version = await database_sync_to_async(selectors.lobby_version)(self.branch.pk)
+            key = (type(self).__name__, "snapshot", self.branch.pk, version)
             snapshot = await shared_build(key, type(self).snapshot, branch=self.branch)
         else:
             snapshot = await database_sync_to_async(type(self).snapshot)(self.branch)

@@ -199,11 +199,7 @@ async def test_screens_reconnecting_together_after_a_restart_share_one_snapshot(
 ):
     await issue(cash, 2)
     builds = mock.Mock(wraps=selectors.screen_snapshot)
-    # A long sharing window, so that the ten connections cannot straddle two windows.
-    with (
-        mock.patch.object(consumers.ScreenConsumer, "snapshot", staticmethod(builds)),
-        mock.patch.object(consumers, "SHARED_SNAPSHOT_SECONDS", 3600.0),
-    ):
+    with mock.patch.object(consumers.ScreenConsumer, "snapshot", staticmethod(builds)):
         screens = [await connect("/ws/screens/GZ-TH01/") for _ in range(10)]
         snapshots = [await screen.receive_json_from() for screen in screens]
         assert builds.call_count == 1
@@ -217,6 +213,21 @@ async def test_screens_reconnecting_together_after_a_restart_share_one_snapshot(
     assert (fresh["type"], fresh["version"], builds.call_count) == ("snapshot", 3, 2)
     for screen in screens:
         await screen.disconnect()
+
+
+async def test_a_screen_that_reconnects_right_after_a_call_it_missed_shows_the_call(
+    cash, counter, teller
+):
+    await issue(cash, 3)
+    screen = await connect("/ws/screens/GZ-TH01/")
+    before = await screen.receive_json_from()
+    await screen.disconnect()
+    await call_next(counter=counter, actor=teller)  # while the screen is away
+    screen = await connect("/ws/screens/GZ-TH01/")  # within the same second
+    after = await screen.receive_json_from()
+    assert after["version"] == before["version"] + 1
+    assert [call["number"] for call in after["calls"]] == ["A001"]
+    await screen.disconnect()
 
 
 async def test_an_unknown_branch_or_message_gets_a_clear_answer(branch):
