@@ -5,7 +5,7 @@ them from being hit in the first place.
 """
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -211,6 +211,17 @@ class Service(Bilingual):
     def takes_appointments(self) -> bool:
         return self.is_active and self.appointment_capacity > 0
 
+    # The over-time rule, written here once: a customer has waited too long once they have waited
+    # more than the service's threshold. Pages and scripts show the flags and moments computed
+    # from these two; they never compare against the threshold themselves.
+    def over_time_at(self, waiting_since: datetime) -> datetime:
+        """The moment a customer waiting since `waiting_since` is over time."""
+        return waiting_since + timedelta(minutes=self.overtime_threshold_minutes)
+
+    def is_over_time(self, wait_minutes: float) -> bool:
+        """Whether a wait of `wait_minutes` (waited or expected) is over the threshold."""
+        return wait_minutes > self.overtime_threshold_minutes
+
     @property
     def handling_minutes(self) -> float:
         """The live handling time, or the default before any ticket has finished."""
@@ -340,6 +351,11 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.get_status_display()})"
+
+    @property
+    def can_be_rated(self) -> bool:
+        """A customer rates a ticket once it is served, once (`services.ticket_rate`)."""
+        return self.status == TicketStatus.DONE and self.rating is None
 
 
 class TicketSequence(models.Model):

@@ -177,6 +177,11 @@ class ServiceWait:
     open_counters: int
     estimated_wait_minutes: int
 
+    @property
+    def over_threshold(self) -> bool:
+        """A newcomer would wait longer than the service's threshold."""
+        return self.service.is_over_time(self.estimated_wait_minutes)
+
 
 @dataclass(frozen=True)
 class BranchWithWaits:
@@ -379,12 +384,13 @@ def _queues(branch: Branch, *, now: datetime, for_staff: bool) -> list[dict]:
             ),
         }
         if for_staff:
-            waits = [_minutes_between(moment, now) for moment in issued]
             queue |= {
                 "open_counters": open_counters[service.pk],
-                "longest_wait_minutes": max(waits, default=0),
+                "longest_wait_minutes": max(
+                    (_minutes_between(moment, now) for moment in issued), default=0
+                ),
                 "overtime_threshold_minutes": service.overtime_threshold_minutes,
-                "over_time": sum(wait > service.overtime_threshold_minutes for wait in waits),
+                "over_time": sum(now > service.over_time_at(moment) for moment in issued),
             }
         queues.append(queue)
     return queues
@@ -450,6 +456,8 @@ ACTIVE_STATUSES = [Status.WAITING, Status.CALLED, Status.SERVING]
 def _staff_ticket(ticket: Ticket, *, now: datetime) -> dict:
     service = ticket.service
     waited = _minutes_between(ticket.issued_at, ticket.called_at or now)
+    waiting = ticket.status == Status.WAITING
+    over_time_at = service.over_time_at(ticket.issued_at) if waiting else None
     return {
         "token": ticket.token,
         "number": ticket.number,
@@ -461,8 +469,10 @@ def _staff_ticket(ticket: Ticket, *, now: datetime) -> dict:
         "counter": ticket.counter.number if ticket.counter else None,
         "recall_count": ticket.recall_count,
         "waited_minutes": waited,
-        "over_time": ticket.status == Status.WAITING
-        and waited > service.overtime_threshold_minutes,
+        # The board counts a waiting ticket over time from `over_time_at` on, without a change
+        # of the lobby to tell it.
+        "over_time": over_time_at is not None and now > over_time_at,
+        "over_time_at": _iso(over_time_at),
         "appointment": ticket_appointment(ticket),
     }
 
@@ -706,7 +716,7 @@ def pre_queue_advice(
     if queue_here is None:
         return None
     wait = queue_here.estimated_wait_minutes if wait_minutes is None else wait_minutes
-    over = wait > queue_here.service.overtime_threshold_minutes
+    over = queue_here.service.is_over_time(wait)
     alternatives = []
     if over:
         for other in city:

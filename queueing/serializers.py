@@ -120,6 +120,9 @@ class ServiceWaitSerializer(serializers.Serializer):
     overtime_threshold_minutes = serializers.IntegerField(
         source="service.overtime_threshold_minutes"
     )
+    over_threshold = serializers.BooleanField(
+        help_text="A newcomer's estimated wait is over the service's over-time threshold"
+    )
     takes_appointments = serializers.BooleanField(source="service.takes_appointments")
     appointment_slot_minutes = serializers.IntegerField(source="service.appointment_slot_minutes")
     reserves_cash = serializers.BooleanField(
@@ -227,6 +230,9 @@ class TicketSerializer(serializers.Serializer):
     transferred_to = serializers.SerializerMethodField()
     rating = serializers.IntegerField(allow_null=True)
     rating_comment = serializers.CharField(allow_blank=True)
+    can_rate = serializers.BooleanField(
+        source="can_be_rated", help_text="Served and not rated yet: the customer may rate"
+    )
 
     def to_representation(self, ticket: Ticket) -> dict:
         service = ticket.service
@@ -257,6 +263,7 @@ class TicketSerializer(serializers.Serializer):
             "transferred_to": self.get_transferred_to(ticket),
             "rating": ticket.rating,
             "rating_comment": ticket.rating_comment,
+            "can_rate": ticket.can_be_rated,
         }
 
     def _progress(self, ticket: Ticket) -> selectors.TicketProgress:

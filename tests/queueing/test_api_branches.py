@@ -43,6 +43,7 @@ def test_the_list_shows_each_branch_with_live_waits(api, three_cities):
             "open_counters": 1,
             "estimated_wait_minutes": 20,
             "overtime_threshold_minutes": 30,
+            "over_threshold": False,
             "takes_appointments": False,
             "appointment_slot_minutes": 30,
             "reserves_cash": False,
