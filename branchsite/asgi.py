@@ -15,8 +15,8 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import re_path  # noqa: E402
 
 from branchsite.accounts.middleware import SecondFactorSocketMiddleware  # noqa: E402
-from branchsite.edge import RefuseUnstorableSockets  # noqa: E402
-from branchsite.sockets import NoSuchSocket  # noqa: E402
+from branchsite.infra.edge import RefuseUnstorableSockets  # noqa: E402
+from branchsite.infra.sockets import NoSuchSocket  # noqa: E402
 from queueing.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

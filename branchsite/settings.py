@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "branchsite.infra",
     "branchsite.accounts",
     "queueing",
     "kiosks",
@@ -56,10 +57,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "branchsite.edge.RefuseUnstorableRequests",
+    "branchsite.infra.edge.RefuseUnstorableRequests",
     "django.middleware.security.SecurityMiddleware",
-    "branchsite.security.ContentSecurityPolicyMiddleware",
-    "branchsite.security.PermissionsPolicyMiddleware",
+    "branchsite.infra.security.ContentSecurityPolicyMiddleware",
+    "branchsite.infra.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -201,11 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "forget-old-rate-limit-windows": {
-        "task": "queueing.tasks.forget_old_rate_limit_windows",
+        "task": "branchsite.infra.tasks.forget_old_rate_limit_windows",
         "schedule": 3600.0,
     },
     "forget-old-idempotency-keys": {
-        "task": "queueing.tasks.forget_old_idempotency_keys",
+        "task": "branchsite.infra.tasks.forget_old_idempotency_keys",
         "schedule": 3600.0,
     },
 }
@@ -224,7 +225,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Staff sign-in (branchsite/accounts/services.py): the form, its code step, POST /api/auth/token/.
 # Failed sign-ins (wrong passwords, wrong codes) lock the account after SIGN_IN_FAILURES_PER_ACCOUNT
-# and, separately, the client's address (branchsite/clients.py) for every account after
+# and, separately, the client's address (branchsite/infra/clients.py) for every account after
 # SIGN_IN_FAILURES_PER_ADDRESS: higher, as a branch's staff share one address. A lockout ends
 # SIGN_IN_LOCKOUT_MINUTES after the failure that counted last; a success forgets the account's
 # failures, not the address's (branchsite/accounts/attempts.py).
@@ -233,7 +234,8 @@ SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
 # Checking a password hashes it for about a quarter of a second of one core, holding a database
 # connection: a process checks this many at once (about its cores) and a sign-in that waits
-# longer than SIGN_IN_WAIT_SECONDS for its turn is answered 429 sign_in_busy (branchsite/gates.py).
+# longer than SIGN_IN_WAIT_SECONDS for its turn is answered 429 sign_in_busy
+# (branchsite/infra/gates.py).
 SIGN_IN_CONCURRENCY = env_int(
     "SIGN_IN_CONCURRENCY",
     len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
@@ -263,7 +265,7 @@ AXES_RESET_ON_SUCCESS = True
 # Tries while locked out are refused without being written: the lockout ends when it said it
 # would, and a locked-out guesser adds no rows.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "branchsite.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "branchsite.infra.clients.client_address"
 AXES_LOCKOUT_CALLABLE = "branchsite.accounts.views.lockout_response"
 # Every failed sign-in, for head office to read in the admin.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
@@ -314,7 +316,7 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 
 # Content-Security-Policy (django-csp 4). Pages run only the site's own script and style files:
 # no inline script or style, no eval, nothing from another origin; QR codes and Swagger UI's
-# icons are data: images. branchsite/security.py adds the page's WebSocket origin (ws:// or
+# icons are data: images. branchsite/infra/security.py adds the page's WebSocket origin (ws:// or
 # wss:// of its host) to connect-src. Violations are logged through the report endpoint.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -332,7 +334,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Permissions-Policy: each feature here is off on every page and in anything a page embeds. A
-# page that needs one allows it for the site itself with @allow_features (branchsite/security.py):
+# page that needs one allows it for the site itself with @allow_features
+# (branchsite/infra/security.py):
 # geolocation on the branch finder ("near me"), autoplay on the wall screen and the ticket page
 # (the call chime). Only names Chromium knows: an unknown one is an error in its console.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
@@ -366,7 +369,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # Client addresses -------------------------------------------------------------------------------
 
 # How many reverse proxies that append to X-Forwarded-For stand before the servers. 0: none, and
-# the client's address is the socket's; n: the n-th address from the right (branchsite/clients.py).
+# the client's address is the socket's; n: the n-th address from the right
+# (branchsite/infra/clients.py).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 if NUM_PROXIES < 0:
     raise ImproperlyConfigured("NUM_PROXIES must be 0 (no proxy) or the number of proxies")
@@ -381,12 +385,12 @@ REST_FRAMEWORK = {
         "kiosks.authentication.KioskKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_SCHEMA_CLASS": "branchsite.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "branchsite.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "branchsite.infra.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "branchsite.infra.api_errors.exception_handler",
     # No endpoint takes files: multipart is not offered. JSON bodies are checked for what no field
-    # can store; form bodies are checked at the edge (branchsite/edge.py).
+    # can store; form bodies are checked at the edge (branchsite/infra/edge.py).
     "DEFAULT_PARSER_CLASSES": [
-        "branchsite.parsers.JSONParser",
+        "branchsite.infra.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
@@ -394,7 +398,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # The API takes JSON and forms, not multipart (above): so do the tests' clients.
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # DRF's throttles are not used (see queueing/services/limits.py); kept in step all the same.
+    # DRF's throttles are not used (see branchsite/infra/rate_limits.py); kept in step all the same.
     "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
@@ -409,7 +413,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Bodies are documented as JSON, which every client here sends. Form bodies are read too, but
     # cannot carry what the schema says (a null), so the schema does not offer them.
-    "PARSER_WHITELIST": ["branchsite.parsers.JSONParser"],
+    "PARSER_WHITELIST": ["branchsite.infra.parsers.JSONParser"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "queueing.models.TicketStatus",
         "AppointmentStatusEnum": "queueing.models.AppointmentStatus",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from branchsite.security import csp_report
+from branchsite.infra.security import csp_report
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,6 +25,6 @@ urlpatterns = [
     path("", include("queueing.page_urls")),
 ]
 
-handler400 = "branchsite.api_errors.json_bad_request"
-handler404 = "branchsite.api_errors.json_not_found"
-handler500 = "branchsite.api_errors.json_server_error"
+handler400 = "branchsite.infra.api_errors.json_bad_request"
+handler404 = "branchsite.infra.api_errors.json_not_found"
+handler500 = "branchsite.infra.api_errors.json_server_error"

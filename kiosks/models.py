@@ -29,3 +29,8 @@ class Kiosk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch.code} {self.name}"
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names this kiosk when it acts (`branchsite.infra.audit`)."""
+        return f"kiosk #{self.pk} {self}"

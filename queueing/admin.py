@@ -18,8 +18,9 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from branchsite.dates import parse_day
-from branchsite.errors import InvalidInput
+from branchsite.infra.admin import ReadOnlyAdminMixin
+from branchsite.infra.dates import parse_day
+from branchsite.infra.errors import InvalidInput
 
 from . import selectors, services
 from .errors import QueueError
@@ -28,9 +29,7 @@ from .models import (
     AppointmentSlot,
     Branch,
     Counter,
-    IdempotencyKey,
     OpeningHours,
-    RateLimitWindow,
     Service,
     StaffMembership,
     Ticket,
@@ -49,19 +48,6 @@ def branch_staff(branch: Branch | None) -> QuerySet:
 
 def service_label(service: Service) -> str:
     return f"{service.branch.code} · {service.prefix} {service.name_zh} / {service.name_en}"
-
-
-class ReadOnlyAdminMixin:
-    """Records written by services only: head office may look, never add, change or delete."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 # Branches ---------------------------------------------------------------------------------------
@@ -389,19 +375,7 @@ class StaffUserAdmin(UserAdmin):
     inlines = (*UserAdmin.inlines, StaffMembershipInline)
 
 
-# Plumbing ---------------------------------------------------------------------------------------
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("scope", "key", "response_status", "created_at")
-    list_display_links = None
-    list_filter = ("scope", "response_status")
-    search_fields = ("=key",)
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    # The stored answer holds the customer's ticket token: list the keys, not the answers.
-    fields = ("scope", "key", "request_fingerprint", "response_status", "created_at")
+# Appointments -------------------------------------------------------------------------------
 
 
 @admin.register(Appointment)
@@ -486,13 +460,4 @@ class AppointmentSlotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("service__branch",)
     date_hierarchy = "starts_at"
     list_select_related = ("service__branch",)
-    show_full_result_count = False
-
-
-@admin.register(RateLimitWindow)
-class RateLimitWindowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("scope", "window_start", "used")
-    list_filter = ("scope",)
-    # Keys are keyed hashes: nobody can read a phone or address out of them.
-    exclude = ("key",)
     show_full_result_count = False

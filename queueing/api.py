@@ -22,12 +22,12 @@ from rest_framework.views import APIView
 from branchsite.accounts import services as sign_in
 from branchsite.accounts.errors import WrongCredentials
 from branchsite.accounts.serializers import TokenRequestSerializer
-from branchsite.clients import client_address
-from branchsite.dates import parse_day
-from branchsite.errors import InvalidInput, NamesNothing, NotFound
-from branchsite.idempotency import HEADER as IDEMPOTENCY_HEADER
-from branchsite.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
-from branchsite.idempotency import respond_idempotently
+from branchsite.infra.clients import client_address
+from branchsite.infra.dates import parse_day
+from branchsite.infra.errors import InvalidInput, NamesNothing, NotFound
+from branchsite.infra.idempotency import HEADER as IDEMPOTENCY_HEADER
+from branchsite.infra.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from branchsite.infra.idempotency import respond_idempotently
 from kiosks.models import Kiosk
 
 from . import selectors, services

@@ -17,7 +17,7 @@ from icalendar import Alarm, Calendar, Event, Timezone
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.image.pil import PilImage
 
-from branchsite.fonts import cjk_font, has_cjk_font
+from branchsite.infra.fonts import cjk_font, has_cjk_font
 
 from .models import Appointment, AppointmentStatus
 

@@ -4,13 +4,13 @@ the change's transaction commits.
 The message names what changed (ticket, service and counter ids), the branch's new lobby version
 and the ticket that was called, if any. Each consumer turns it into what its client needs, through
 the same selectors the pages use. The send never waits for Redis and never fails the request
-(branchsite/group_send.py): the database holds the truth, and clients resynchronise when they
+(branchsite/infra/broadcast.py): the database holds the truth, and clients resynchronise when they
 notice a gap (see consumers).
 """
 
 from collections.abc import Iterable
 
-from branchsite.group_send import group_send_soon
+from branchsite.infra.broadcast import group_send_soon
 
 
 def lobby_group(branch_id: int) -> str:

@@ -10,7 +10,7 @@ Protocol (every message is JSON with a `type`):
   changes were lost (a broadcast failed, Redis restarted) notices within one ping.
 Close codes: 4403 not allowed, 4404 no such branch or ticket, 4400 an address no part of the
 product can read; clients do not retry those. 1008 after too many frames it cannot read, 1011
-when the server failed (clients reconnect). See branchsite/sockets.py.
+when the server failed (clients reconnect). See branchsite/infra/sockets.py.
 """
 
 import asyncio
@@ -23,7 +23,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from branchsite.sockets import JsonSocket
+from branchsite.infra.sockets import JsonSocket
 
 from . import selectors
 from .broadcast import lobby_group

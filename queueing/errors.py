@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchsite.errors import DomainError
+from branchsite.infra.errors import DomainError
 
 from .models import TicketStatus
 

@@ -452,30 +452,6 @@ class StaffMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} {self.branch.code if self.branch else ''}"
 
 
-class IdempotencyKey(models.Model):
-    """The first answer to a creating POST, replayed when a client retries with the same key."""
-
-    scope = models.CharField(max_length=64)
-    # A keyed hash of who sent the key (a user, a kiosk, or an anonymous client's address): the
-    # same key from another caller is another key, so nobody replays someone else's answer.
-    caller = models.CharField(max_length=64, default="")
-    key = models.CharField(max_length=255)
-    request_fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "caller", "key"], name="one_answer_per_key_and_caller"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope}:{self.key}"
-
-
 # Appointments -----------------------------------------------------------------------------------
 
 # No 0/O, 1/I/L: the code is read off a phone and typed at a kiosk.
@@ -606,26 +582,3 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.branch.code} {self.starts_at:%Y-%m-%d %H:%M}"
-
-
-class RateLimitWindow(models.Model):
-    """How many times a key (a hashed phone or client address) used a scope in a time window.
-
-    Taken with one conditional upsert, so parallel requests can never pass the limit together.
-    """
-
-    scope = models.CharField(max_length=32)
-    key = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    used = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "key", "window_start"], name="one_count_per_key_window"
-            )
-        ]
-        indexes = [models.Index(fields=["window_start"], name="rate_limit_window_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.scope}:{self.key[:8]} {self.window_start:%Y-%m-%d %H:%M} {self.used}"

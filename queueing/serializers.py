@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from branchsite.errors import NamesNothing
-from branchsite.openapi import ErrorSerializer  # noqa: F401  (the API's error body, re-exported)
-from branchsite.phones import PHONE_PATTERN, mask_name, mask_phone, normalize_phone
+from branchsite.infra.errors import NamesNothing
+from branchsite.infra.openapi import ErrorSerializer  # noqa: F401  (the API's error body, re-exported)
+from branchsite.infra.phones import PHONE_PATTERN, mask_name, mask_phone, normalize_phone
 
 from . import selectors
 from .models import Appointment, Branch, Currency, Ticket
@@ -59,7 +59,7 @@ _PHONE = {"type": "string", "pattern": PHONE_PATTERN, "maxLength": 32, "example"
 
 @extend_schema_field(_PHONE)
 class PhoneField(serializers.CharField):
-    """A phone number as `branchsite.phones.normalize_phone` reads it, which checks it against
+    """A phone number as `branchsite.infra.phones.normalize_phone` reads it, which checks it against
     the pattern the schema publishes. Not trimmed: the pattern says where spaces may be."""
 
     def __init__(self, **kwargs) -> None:

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from branchsite.security import allow_features
+from branchsite.infra.security import allow_features
 
 from . import selectors, services
 from .models import Appointment, Branch, Counter, Currency, StaffMembership, Ticket

@@ -1,6 +1,6 @@
 """How django-axes counts failed sign-ins here (settings.AXES_HANDLER).
 
-Failures are counted per account and per address (`branchsite.clients.client_address`), each
+Failures are counted per account and per address (`branchsite.infra.clients.client_address`), each
 against a limit of its own: the address's is higher, because a branch's tellers and managers sign
 in from one address and one mistyped password each must not lock them all out. A success forgets
 the account's failures, not its address's: someone with one valid account must not wipe the

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from branchsite.errors import DomainError
+from branchsite.infra.errors import DomainError
 
 
 def _seconds_until(moment: datetime) -> int:
@@ -50,7 +50,7 @@ class SignInLocked(DomainError):
 
 
 class SignInBusy(DomainError):
-    """Every password check of this process is taken (branchsite.gates)."""
+    """Every password check of this process is taken (branchsite.infra.gates)."""
 
     status = 429
 

@@ -25,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from branchsite.gates import Gate, GateBusy
+from branchsite.infra.gates import Gate, GateBusy
 from queueing.selectors import user_is_head_office, user_is_staff_member
 
 from .errors import (

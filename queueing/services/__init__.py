@@ -7,7 +7,7 @@ Invariants kept here, with the database constraints as backstop:
   is an `InvalidTransition`, never a second change;
 - every change writes a `TicketEvent` in its own transaction.
 
-`appointments` and `limits` state their own invariants.
+`appointments` states its own invariants; the rate limits are in branchsite/infra/rate_limits.py.
 """
 
 from .appointments import (
@@ -20,7 +20,6 @@ from .appointments import (
     appointments_mark_missed,
     check_in_window,
 )
-from .limits import RateLimited, limit_take, rate_limit_windows_forget
 from .tickets import (
     HANDLING_AVERAGE_WEIGHT,
     HANDLING_SAMPLE_BOUNDS,
@@ -47,7 +46,6 @@ __all__ = [
     "HANDLING_AVERAGE_WEIGHT",
     "HANDLING_SAMPLE_BOUNDS",
     "MAX_RECALLS",
-    "RateLimited",
     "appointment_book",
     "appointment_cancel",
     "appointment_check_in",
@@ -57,8 +55,6 @@ __all__ = [
     "counter_close",
     "counter_open",
     "format_ticket_number",
-    "limit_take",
-    "rate_limit_windows_forget",
     "ticket_call_next",
     "ticket_cancel",
     "ticket_finish",

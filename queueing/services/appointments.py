@@ -16,13 +16,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchsite.phones import normalize_phone
-from branchsite.text import clean_text
+from branchsite.infra.audit import Origin, audit_fields, audit_record
+from branchsite.infra.phones import normalize_phone
+from branchsite.infra.rate_limits import limits_take
+from branchsite.infra.text import clean_text
 
 from .. import selectors
 from ..errors import QueueError
 from ..models import Appointment, AppointmentSlot, Service, Ticket
-from .limits import limits_take
 from .tickets import Actor, ticket_issue
 
 Status = Appointment.Status
@@ -181,7 +182,7 @@ def appointment_book(
         slot = _take_a_place(service=service, start=start)
         try:
             with transaction.atomic():
-                return Appointment.objects.create(
+                appointment = Appointment.objects.create(
                     slot=slot,
                     branch=branch,
                     service=service,
@@ -196,6 +197,17 @@ def appointment_book(
         except IntegrityError:
             # The same phone booked that day in a parallel request, which committed first.
             raise _one_a_day(service) from None
+        audit_record(
+            "appointment.booked",
+            subject=appointment,
+            by=Origin(address=client_address or None),
+            branch=branch.code,
+            after=audit_fields(
+                appointment, ["service", "starts_at", "cash_amount", "cash_currency"]
+            ),
+            at=now,
+        )
+    return appointment
 
 
 def _locked(appointment: Appointment) -> Appointment:

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from branchsite.phones import normalize_phone
-from branchsite.text import clean_text
+from branchsite.infra.phones import normalize_phone
+from branchsite.infra.rate_limits import limits_take
+from branchsite.infra.text import clean_text
 
 from .. import broadcast, selectors
 from ..errors import InvalidTransition, QueueError, status_label
 from ..models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
-from .limits import limits_take
 
 Status = Ticket.Status
 Action = TicketEvent.Action

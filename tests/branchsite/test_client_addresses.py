@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory
 from rest_framework.test import APIClient
 
-from branchsite.clients import client_address
+from branchsite.infra.clients import client_address
 from queueing.models import Ticket
 from tests import factories
 from tests.servers import (

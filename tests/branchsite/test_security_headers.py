@@ -167,7 +167,7 @@ def test_a_browsers_report_of_a_blocked_script_is_logged_as_a_warning(caplog):
         }
     }
 
-    with caplog.at_level(logging.WARNING, logger="branchsite.security"):
+    with caplog.at_level(logging.WARNING, logger="branchsite.infra.security"):
         response = Client().post(
             "/csp-report/", json.dumps(report), content_type="application/csp-report"
         )
@@ -182,11 +182,11 @@ def test_a_browsers_report_of_a_blocked_script_is_logged_as_a_warning(caplog):
 
 @pytest.mark.parametrize("body", ["not json", "[]", '{"other": 1}', '{"csp-report": "x"}'])
 def test_a_report_that_is_not_one_is_refused_without_a_log_line(body, caplog):
-    with caplog.at_level(logging.WARNING, logger="branchsite.security"):
+    with caplog.at_level(logging.WARNING, logger="branchsite.infra.security"):
         response = Client().post("/csp-report/", body, content_type="application/csp-report")
 
     assert response.status_code == 400
-    assert not [r for r in caplog.records if r.name == "branchsite.security"]
+    assert not [r for r in caplog.records if r.name == "branchsite.infra.security"]
 
 
 def test_reports_are_only_posted(db):

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from branchsite.infra.models import IdempotencyKey
 from kiosks.models import Kiosk, hash_device_key
 from kiosks.services import kiosk_register
 from queueing import services
 from queueing.models import (
     Appointment,
     Counter,
-    IdempotencyKey,
     StaffMembership,
     Ticket,
     TicketEvent,
@@ -131,10 +131,11 @@ def test_every_model_of_the_project_is_in_the_admin():
         "queueing.Ticket",
         "queueing.TicketEvent",
         "queueing.StaffMembership",
-        "queueing.IdempotencyKey",
+        "infra.IdempotencyKey",
         "queueing.Appointment",
         "queueing.AppointmentSlot",
-        "queueing.RateLimitWindow",
+        "infra.RateLimitWindow",
+        "infra.AuditEntry",
         "kiosks.Kiosk",
         "auth.User",
     } <= registered

@@ -5,9 +5,10 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from branchsite.idempotency import idempotency_keys_forget
+from branchsite.infra.idempotency import idempotency_keys_forget
+from branchsite.infra.models import IdempotencyKey
 from kiosks.services import kiosk_register
-from queueing.models import IdempotencyKey, Ticket
+from queueing.models import Ticket
 from tests import factories
 
 pytestmark = pytest.mark.django_db

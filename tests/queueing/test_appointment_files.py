@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from icalendar import Calendar
 from PIL import Image, ImageDraw, ImageFont
 
-from branchsite import fonts
+from branchsite.infra import fonts
 from queueing.appointment_files import appointment_calendar, appointment_qr_png
 from queueing.models import Appointment, AppointmentSlot
 from tests import factories
@@ -311,7 +311,7 @@ def test_a_font_named_in_the_environment_that_cannot_draw_chinese_is_reported(
     not_a_font = tmp_path / "font.ttf"
     not_a_font.write_bytes(b"not a font")
     monkeypatch.setenv(fonts.ENV_VARIABLE, str(not_a_font))
-    with caplog.at_level(logging.WARNING, logger="branchsite.fonts"):
+    with caplog.at_level(logging.WARNING, logger="branchsite.infra.fonts"):
         fonts.has_cjk_font()
     assert any(str(not_a_font) in record.getMessage() for record in caplog.records)
 
@@ -321,7 +321,7 @@ def test_without_a_chinese_font_the_card_falls_back_to_english_and_says_so(
 ):
     monkeypatch.setattr(fonts, "_candidates", lambda: iter(()))
     fonts.cjk_font_file.cache_clear()
-    with caplog.at_level(logging.WARNING, logger="branchsite.fonts"):
+    with caplog.at_level(logging.WARNING, logger="branchsite.infra.fonts"):
         assert not fonts.has_cjk_font()
         assert not fonts.has_cjk_font()
         with translation.override("zh-hans"):

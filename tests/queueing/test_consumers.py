@@ -164,7 +164,7 @@ async def test_a_lost_broadcast_fails_no_request_and_the_next_ping_reveals_it(
     screen = await connect("/ws/screens/GZ-TH01/")
     version = (await screen.receive_json_from())["version"]
     broken_layer = mock.Mock(group_send=mock.AsyncMock(side_effect=ConnectionError("down")))
-    with mock.patch("branchsite.group_send.get_channel_layer", return_value=broken_layer):
+    with mock.patch("branchsite.infra.broadcast.get_channel_layer", return_value=broken_layer):
         response = await database_sync_to_async(api.post)(
             "/api/tickets/", {"branch": "GZ-TH01", "service": "A"}, format="json"
         )

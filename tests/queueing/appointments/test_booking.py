@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from branchsite.errors import DomainError
+from branchsite.infra.errors import DomainError
 from queueing import selectors, services
 from queueing.models import Appointment, AppointmentSlot, Ticket
 from tests import factories
@@ -369,13 +369,15 @@ def test_the_teller_sees_the_reserved_cash_when_the_appointments_ticket_is_calle
 
 
 def test_the_periodic_tasks_mark_the_missed_and_forget_old_limit_counts(wealth):
+    from branchsite.infra import rate_limits
+    from branchsite.infra import tasks as infra_tasks
     from queueing import tasks
 
     book(wealth, at(TODAY, 10, 30))
-    services.limit_take(
+    rate_limits.limit_take(
         scope="booking.phone", value="13812345678", allowed=5, window=timedelta(days=1)
     )
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
         assert tasks.mark_missed_appointments() == 1
-        assert tasks.forget_old_rate_limit_windows() == 1  # the phone's day, used twice
+        assert infra_tasks.forget_old_rate_limit_windows() == 1  # the phone's day, used twice
     assert Appointment.objects.get().status == "missed"

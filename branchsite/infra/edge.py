@@ -3,7 +3,7 @@ view, with a 4xx and a stable `code`.
 
 - A NUL character anywhere in the path, the query string or a form body. PostgreSQL refuses NUL
   in text, so it would otherwise surface as a 500 from whichever query met it first. JSON bodies
-  are checked by `branchsite.parsers.JSONParser`, where the escape `\\u0000` is decoded.
+  are checked by `branchsite.infra.parsers.JSONParser`, where the escape `\\u0000` is decoded.
 - Request headers over `MAX_REQUEST_HEADER_BYTES` (431). uvicorn with httptools has no limit of
   its own; the reverse proxy should refuse them first (README, "Running in production").
 

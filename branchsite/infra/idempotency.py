@@ -13,10 +13,9 @@ from django.utils.crypto import salted_hmac
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from queueing.models import IdempotencyKey
-
 from .clients import client_address
 from .errors import DomainError, InvalidInput
+from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -28,15 +27,15 @@ _KEY = re.compile(rf"[ \t]*([!-~]{{1,{MAX_KEY_LENGTH}}})[ \t]*")
 
 def _caller(request: Request) -> str:
     """Who sent the key, as a keyed hash: the staff user or kiosk, or for an anonymous client its
-    address (branchsite/clients.py), so that a key guessed or reused by someone else on another
-    network never replays this caller's answer, ticket token included."""
+    address (branchsite/infra/clients.py), so that a key guessed or reused by someone else on
+    another network never replays this caller's answer, ticket token included."""
     if request.user.is_authenticated:
         caller = f"user:{request.user.pk}"
     elif request.auth is not None:
         caller = f"{type(request.auth).__name__}:{getattr(request.auth, 'pk', '')}"
     else:
         caller = f"address:{client_address(request)}"
-    return salted_hmac("branchsite.idempotency", caller, algorithm="sha256").hexdigest()
+    return salted_hmac("branchsite.infra.idempotency", caller, algorithm="sha256").hexdigest()
 
 
 def _fingerprint(request: Request) -> str:

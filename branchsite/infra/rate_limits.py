@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext
 
-from branchsite.errors import DomainError
+from branchsite.infra.errors import DomainError
 
-from ..models import RateLimitWindow
+from .models import RateLimitWindow
 
 _TAKE = """
 INSERT INTO queueing_ratelimitwindow AS w (scope, key, window_start, used)

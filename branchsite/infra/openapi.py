@@ -2,7 +2,7 @@
 
 Some refusals come before a view decides anything: DRF's own (a body it cannot parse or whose
 media type it does not read, an `Accept` it cannot answer, a wrong token or kiosk key, a session
-without its CSRF token) and the edge's (`branchsite.edge`: a character no field may hold). The
+without its CSRF token) and the edge's (`branchsite.infra.edge`: a character no field may hold). The
 schema lists them on every operation where they can happen, so that it describes every answer.
 """
 
