@@ -30,7 +30,7 @@ from branchsite.infra.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
 from branchsite.infra.idempotency import respond_idempotently
 from kiosks.models import Kiosk
 
-from . import selectors, services
+from . import lobby, selectors, services
 from .appointment_files import appointment_calendar, appointment_qr_png
 from .errors import QueueError
 from .models import Appointment, Branch, Counter, Service, Ticket
@@ -360,7 +360,7 @@ class LobbyView(APIView):
     def get(self, request: Request, code: str) -> Response:
         branch = get_object_or_404(Branch, code=code, is_active=True)
         require_branch_staff(request, branch)
-        return Response(selectors.lobby_snapshot(branch))
+        return Response(lobby.lobby_snapshot(branch))
 
 
 class StaffTicketView(APIView):

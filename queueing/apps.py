@@ -8,11 +8,11 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Queues")
 
     def ready(self) -> None:
-        from . import selectors
         from .models import Branch, OpeningHours, Service
+        from .selectors.branches import forget_issuing_lookups
 
         for model in (Branch, Service, OpeningHours):
             for signal in (post_save, post_delete):
                 signal.connect(
-                    selectors.forget_issuing_lookups, sender=model, dispatch_uid=f"issuing-{model}"
+                    forget_issuing_lookups, sender=model, dispatch_uid=f"issuing-{model}"
                 )

@@ -16,6 +16,7 @@ when the server failed (clients reconnect). See branchsite/infra/sockets.py.
 import asyncio
 import logging
 import time
+import weakref
 from collections import Counter as TallyCounter
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,8 +26,7 @@ from channels.db import database_sync_to_async
 
 from branchsite.infra.sockets import JsonSocket
 
-from . import selectors
-from .broadcast import lobby_group
+from . import lobby, selectors
 from .models import Branch, Ticket
 from .serializers import TicketSerializer
 
@@ -36,20 +36,23 @@ NOT_ALLOWED = 4403
 NOT_FOUND = 4404
 
 # Consumers of one process that need the same payload for the same lobby version share one build:
-# a call reaches every screen of the branch that this process holds with one set of queries.
+# a call reaches every screen of the branch that this process holds with one set of queries. A
+# build belongs to its event loop (a future cannot be awaited from another), and is forgotten
+# SHARED_BUILD_SECONDS after it began, or with its loop.
 SHARED_BUILD_SECONDS = 10.0
-_builds: dict[tuple, asyncio.Future] = {}
+_builds: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, asyncio.Future]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def shared_build(key: tuple, build: Callable[..., Any], **kwargs: Any) -> Any:
-    # A future belongs to its event loop: a server that restarts in the same process (the
-    # browser tests' does) must not await the last loop's.
-    key = (id(asyncio.get_running_loop()), *key)
-    future = _builds.get(key)
+    loop = asyncio.get_running_loop()
+    builds = _builds.setdefault(loop, {})
+    future = builds.get(key)
     if future is None:
         future = asyncio.ensure_future(database_sync_to_async(build)(**kwargs))
-        _builds[key] = future
-        asyncio.get_running_loop().call_later(SHARED_BUILD_SECONDS, _builds.pop, key, None)
+        builds[key] = future
+        loop.call_later(SHARED_BUILD_SECONDS, builds.pop, key, None)
     return await asyncio.shield(future)
 
 
@@ -61,7 +64,7 @@ PING_VERSION_SECONDS = 1.0
 async def current_version(branch_id: int) -> int:
     moment = int(time.monotonic() / PING_VERSION_SECONDS)
     return await shared_build(
-        ("version", branch_id, moment), selectors.lobby_version, branch_id=branch_id
+        ("version", branch_id, moment), lobby.lobby_version, branch_id=branch_id
     )
 
 
@@ -81,7 +84,7 @@ class BranchLobbyConsumer(JsonSocket):
         if not await database_sync_to_async(self.may_follow)():
             await self.close(code=NOT_ALLOWED)
             return
-        await self.join(lobby_group(branch.pk))
+        await self.join(lobby.lobby_group(branch.pk))
         await self.send_snapshot(shared=True)
 
     def may_follow(self) -> bool:
@@ -104,7 +107,7 @@ class BranchLobbyConsumer(JsonSocket):
         one branch that find the same lobby version share one build, begun after they read it,
         so none gets a snapshot older than the lobby it connected to. A resync is built afresh."""
         if shared:
-            version = await database_sync_to_async(selectors.lobby_version)(self.branch.pk)
+            version = await database_sync_to_async(lobby.lobby_version)(self.branch.pk)
             key = (type(self).__name__, "snapshot", self.branch.pk, version)
             snapshot = await shared_build(key, type(self).snapshot, branch=self.branch)
         else:
@@ -127,15 +130,16 @@ class BranchLobbyConsumer(JsonSocket):
 class ScreenConsumer(BranchLobbyConsumer):
     """`/ws/screens/<code>/`: a wall screen. Anyone; public data only."""
 
-    snapshot = staticmethod(selectors.screen_snapshot)
+    snapshot = staticmethod(lobby.screen_snapshot)
 
     async def build_change(self, event: dict) -> dict:
         return await shared_build(
             ("screen", self.branch.pk, event["version"]),
-            selectors.screen_change,
+            lobby.screen_change,
             branch_id=self.branch.pk,
             version=event["version"],
             called_ticket_id=event["call"],
+            sections=event.get("sections", []),
         )
 
 
@@ -145,16 +149,17 @@ class LobbyConsumer(BranchLobbyConsumer):
     def may_follow(self) -> bool:
         return selectors.user_may_act_for_branch(self.scope["user"], self.branch)
 
-    snapshot = staticmethod(selectors.lobby_snapshot)
+    snapshot = staticmethod(lobby.lobby_snapshot)
 
     async def build_change(self, event: dict) -> dict:
         return await shared_build(
             ("lobby", self.branch.pk, event["version"]),
-            selectors.lobby_change,
+            lobby.lobby_change,
             branch_id=self.branch.pk,
             version=event["version"],
             ticket_ids=event["tickets"],
             called_ticket_id=event["call"],
+            sections=event.get("sections", []),
         )
 
 
@@ -209,7 +214,7 @@ class TicketConsumer(JsonSocket):
             return
         self.ticket_id, self.service_id, self.branch_id = found
         _followed[self.service_id][self.ticket_id] += 1
-        await self.join(lobby_group(self.branch_id))
+        await self.join(lobby.lobby_group(self.branch_id))
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:

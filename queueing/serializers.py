@@ -14,7 +14,7 @@ from branchsite.infra.errors import NamesNothing
 from branchsite.infra.openapi import ErrorSerializer  # noqa: F401  (the API's error body, re-exported)
 from branchsite.infra.phones import PHONE_PATTERN, mask_name, mask_phone, normalize_phone
 
-from . import selectors
+from . import lobby, selectors
 from .models import Appointment, Branch, Currency, Ticket
 from .services import CHECK_IN_CLOSES_AFTER, CHECK_IN_OPENS_BEFORE
 
@@ -324,7 +324,7 @@ class StaffTicketSerializer(TicketSerializer):
         )
     )
     def get_appointment(self, ticket: Ticket) -> dict | None:
-        return selectors.ticket_appointment(ticket)
+        return lobby.ticket_appointment(ticket)
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket: Ticket) -> list[dict]:

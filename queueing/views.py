@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from branchsite.infra.security import allow_features
 
-from . import selectors, services
+from . import lobby, selectors, services
 from .models import Appointment, Branch, Counter, Currency, StaffMembership, Ticket
 from .serializers import AppointmentSerializer, BranchSerializer, TicketSerializer
 
@@ -31,7 +31,7 @@ def wall_screen(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "queueing/screen.html",
-        {"branch": branch, "snapshot": selectors.screen_snapshot(branch)},
+        {"branch": branch, "snapshot": lobby.screen_snapshot(branch)},
     )
 
 
@@ -42,7 +42,7 @@ def lobby_board(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "queueing/lobby.html",
-        {"branch": branch, "snapshot": selectors.lobby_snapshot(branch)},
+        {"branch": branch, "snapshot": lobby.lobby_snapshot(branch)},
     )
 
 
@@ -58,7 +58,7 @@ def counter_desk(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "branch": branch,
             "counter": counter,
             "max_recalls": services.MAX_RECALLS,
-            "snapshot": selectors.lobby_snapshot(branch),
+            "snapshot": lobby.lobby_snapshot(branch),
             "services": [
                 {"prefix": s.prefix, "name_zh": s.name_zh, "name_en": s.name_en}
                 for s in branch.services.filter(is_active=True).order_by("prefix")

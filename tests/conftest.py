@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connections
 from rest_framework.test import APIClient
 
-from queueing import selectors
+from branchsite.infra.caches import clear_process_caches
 
 from . import factories
 
@@ -94,9 +94,9 @@ def _pooled_connections_closed_before_the_test_database_goes(django_db_setup, dj
 
 
 @pytest.fixture(autouse=True)
-def _no_lookups_kept_from_another_test():
+def _nothing_kept_from_another_test():
     # Each test rolls its database back; a service found by an earlier test is gone.
-    selectors.forget_issuing_lookups()
+    clear_process_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -39,4 +39,3 @@ def imports_of(folder: str, *, forbidden: tuple[str, ...]) -> list[str]:
 def test_the_infrastructure_imports_no_app_of_the_project():
     apps = ("queueing", "kiosks", "umbrellas", "branchsite.accounts")
     assert imports_of("branchsite/infra", forbidden=apps) == []
-

@@ -38,7 +38,7 @@ DEVICE_LABEL_ATTRIBUTE = "audit_label"
 class Origin:
     """Who acts and from where. `device` names a device that proved itself (a kiosk)."""
 
-    user: AbstractBaseUser | None = None
+    user: Any = None  # the settings.AUTH_USER_MODEL instance, or None
     device: str = ""
     address: str | None = None
 

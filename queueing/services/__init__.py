@@ -20,12 +20,11 @@ from .appointments import (
     appointments_mark_missed,
     check_in_window,
 )
+from .counters import counter_assign_teller, counter_close, counter_open, counter_set_services
 from .tickets import (
     HANDLING_AVERAGE_WEIGHT,
     HANDLING_SAMPLE_BOUNDS,
     MAX_RECALLS,
-    counter_close,
-    counter_open,
     format_ticket_number,
     ticket_call_next,
     ticket_cancel,
@@ -52,8 +51,10 @@ __all__ = [
     "appointment_reschedule",
     "appointments_mark_missed",
     "check_in_window",
+    "counter_assign_teller",
     "counter_close",
     "counter_open",
+    "counter_set_services",
     "format_ticket_number",
     "ticket_call_next",
     "ticket_cancel",

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchsite.infra.audit import Origin, audit_fields, audit_record
+from branchsite.infra.audit import Actor, Origin, audit_fields, audit_record
 from branchsite.infra.phones import normalize_phone
 from branchsite.infra.rate_limits import limits_take
 from branchsite.infra.text import clean_text
@@ -24,7 +24,7 @@ from branchsite.infra.text import clean_text
 from .. import selectors
 from ..errors import QueueError
 from ..models import Appointment, AppointmentSlot, Service, Ticket
-from .tickets import Actor, ticket_issue
+from .tickets import ticket_issue
 
 Status = Appointment.Status
 

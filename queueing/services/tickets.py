@@ -1,12 +1,11 @@
-"""Tickets and counters: issuing, the state machine, opening and closing counters."""
+"""Tickets: issuing, the state machine from waiting to done, rating, and expiring the leftovers.
+
+Opening and closing counters is in `counters`."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.models import User as StaffUser
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -14,17 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from branchsite.infra.audit import Actor, acting_user
 from branchsite.infra.phones import normalize_phone
 from branchsite.infra.rate_limits import limits_take
 from branchsite.infra.text import clean_text
 
-from .. import broadcast, selectors
+from .. import selectors
 from ..errors import InvalidTransition, QueueError, status_label
+from ..lobby import lobby_changed
 from ..models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
+from .counters import lock_counter, seat_teller
 
 Status = Ticket.Status
 Action = TicketEvent.Action
-Actor = StaffUser | AnonymousUser
 
 MAX_RECALLS = 2
 # Weight of the newest handling time in the moving average (about the last ten tickets count).
@@ -83,47 +84,6 @@ SELECT id, number, (SELECT lobby_version FROM lobby) FROM ticket
 """
 
 
-def _actor(user: Actor | None) -> StaffUser | None:
-    return user if user is not None and user.is_authenticated else None
-
-
-def _lobby_changed(
-    branch_id: int,
-    *,
-    tickets: Iterable[Ticket] = (),
-    services: Iterable[int] = (),
-    counters: Iterable[int] = (),
-    call: Ticket | None = None,
-    version: int | None = None,
-) -> int:
-    """Count a change of the branch's lobby and announce it once the transaction commits.
-
-    Call inside the transaction of the change, so that the version and the change commit (or
-    roll back) together; `version` is for a caller that already took it in its own statement.
-    """
-    if version is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE queueing_branch SET lobby_version = lobby_version + 1 WHERE id = %s "
-                "RETURNING lobby_version",
-                [branch_id],
-            )
-            (version,) = cursor.fetchone()
-    tickets = list(tickets)
-    transaction.on_commit(
-        partial(
-            broadcast.lobby_changed,
-            branch_id=branch_id,
-            version=version,
-            ticket_ids=[ticket.pk for ticket in tickets],
-            service_ids=[*services, *(ticket.service_id for ticket in tickets)],
-            counter_ids=[*counters, *(t.counter_id for t in tickets if t.counter_id)],
-            called_ticket_id=call.pk if call is not None else None,
-        )
-    )
-    return version
-
-
 def _check_issuing(service: Service, *, now: datetime) -> None:
     """Raise unless the service takes tickets at `now`: offered, and its branch open."""
     branch = service.branch
@@ -179,13 +139,13 @@ def ticket_issue(
                     "now": now,
                     "appointment": appointment_starts_at,
                     "action": Action.ISSUED,
-                    "actor": getattr(_actor(actor), "pk", None),
+                    "actor": getattr(acting_user(actor), "pk", None),
                 },
             )
             ticket.pk, ticket.number, version = cursor.fetchone()
         ticket._state.adding = False
         ticket._state.db = connection.alias
-        _lobby_changed(branch.pk, tickets=[ticket], version=version)
+        lobby_changed(branch.pk, tickets=[ticket], version=version)
         return ticket
     with transaction.atomic():
         sequence = _next_sequence(service=service, business_day=business_day)
@@ -195,10 +155,10 @@ def ticket_issue(
             ticket=ticket,
             action=Action.ISSUED,
             to_status=Status.WAITING,
-            actor=_actor(actor),
+            actor=acting_user(actor),
             at=now,
         )
-        _lobby_changed(branch.pk, tickets=[ticket])
+        lobby_changed(branch.pk, tickets=[ticket])
     return ticket
 
 
@@ -269,14 +229,14 @@ def _transition(
             action=action,
             from_status=from_status,
             to_status=to,
-            actor=_actor(actor),
+            actor=acting_user(actor),
             counter=counter,
             at=now,
             note=note,
         )
         _reload_state(ticket, counter=counter)
         called = action in (Action.CALLED, Action.RECALLED)
-        _lobby_changed(
+        lobby_changed(
             ticket.branch_id,
             tickets=[ticket],
             counters=[counter.pk] if counter is not None else [],
@@ -309,12 +269,15 @@ def ticket_call_next(
     calling at once get two different tickets.
     """
     now = now or timezone.now()
-    if not counter.is_open:
-        raise QueueError(
-            "counter_closed", _("Counter %(number)s is closed.") % {"number": counter.number}
-        )
-    service_ids = list(counter.services.values_list("pk", flat=True))
     with transaction.atomic():
+        # The counter's row lock orders this call with an opening or closing of the same
+        # counter: a counter that is closing now is either still open for this whole call (and
+        # the close then finds its customer), or closed before it reads anything.
+        if not lock_counter(counter).is_open:
+            raise QueueError(
+                "counter_closed", _("Counter %(number)s is closed.") % {"number": counter.number}
+            )
+        service_ids = list(counter.services.values_list("pk", flat=True))
         waiting = Ticket.objects.filter(
             service_id__in=service_ids,
             status=Status.WAITING,
@@ -328,7 +291,7 @@ def ticket_call_next(
         )
         if candidate is None:
             return None
-        _seat_teller(counter, actor)
+        seat_teller(counter, actor)
         return _transition(
             candidate,
             allowed_from=[Status.WAITING],
@@ -499,69 +462,12 @@ def ticket_transfer(
             ticket=successor,
             action=Action.ISSUED,
             to_status=Status.WAITING,
-            actor=_actor(actor),
+            actor=acting_user(actor),
             at=now,
             note=f"from {ticket.service.prefix}",
         )
-        _lobby_changed(ticket.branch_id, tickets=[successor])
+        lobby_changed(ticket.branch_id, tickets=[successor])
     return successor
-
-
-def counter_open(*, counter: Counter, actor: Actor | None) -> Counter:
-    """Open a counter; a teller who opens it takes it (one counter per teller at a time)."""
-    with transaction.atomic():
-        updated = Counter.objects.filter(pk=counter.pk, is_open=False).update(is_open=True)
-        if not updated:
-            raise QueueError(
-                "counter_already_open",
-                _("Counter %(number)s is open already.") % {"number": counter.number},
-            )
-        _seat_teller(counter, actor)
-        _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
-    counter.refresh_from_db()
-    return counter
-
-
-def _seat_teller(counter: Counter, actor: Actor | None) -> None:
-    """A teller of the branch who opens a counter or calls at it sits there, and leaves any other
-    counter they held: one counter per teller at a time (also a database constraint)."""
-    teller = _actor(actor)
-    if teller is None or counter.teller_id == teller.pk:
-        return
-    if not selectors.user_is_teller_of(teller, counter.branch_id):
-        return  # a lobby manager or head office helping out does not take the counter
-    Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
-    Counter.objects.filter(pk=counter.pk).update(teller=teller)
-    counter.teller = teller
-
-
-def counter_close(*, counter: Counter, actor: Actor | None) -> Counter:
-    """Close a counter once it has nobody called or being served."""
-    with transaction.atomic():
-        busy = Ticket.objects.filter(
-            counter=counter, status__in=[Status.CALLED, Status.SERVING]
-        ).exists()
-        if busy:
-            raise QueueError(
-                "counter_busy",
-                _("Counter %(number)s still has a customer; finish or mark no-show first.")
-                % {"number": counter.number},
-            )
-        updated = Counter.objects.filter(pk=counter.pk, is_open=True).update(
-            is_open=False, teller=None
-        )
-        if not updated:
-            raise QueueError(
-                "counter_already_closed",
-                _("Counter %(number)s is closed already.") % {"number": counter.number},
-            )
-        _lobby_changed(counter.branch_id, counters=[counter.pk], services=_served_by(counter))
-    counter.refresh_from_db()
-    return counter
-
-
-def _served_by(counter: Counter) -> list[int]:
-    return list(counter.services.values_list("pk", flat=True))
 
 
 def ticket_rate(

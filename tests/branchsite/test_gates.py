@@ -82,4 +82,3 @@ def test_a_slot_is_given_back_when_its_holder_fails():
 def test_a_gate_has_at_least_one_slot():
     with pytest.raises(ValueError, match="at least one slot"):
         Gate("test", size=0, wait=1)
-

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 
 from branchsite.asgi import application
 from queueing import consumers
-from queueing.broadcast import lobby_group
+from queueing.lobby import lobby_group
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,6 @@ async def test_a_socket_address_that_nothing_serves_closes_with_not_found(cash):
 
 
 async def test_frames_a_screen_cannot_read_are_answered_and_logged_once(cash, branch, caplog):
-    consumers._builds.clear()
     screen = await opened("/ws/screens/GZ-TH01/")
     assert (await screen.receive_json_from())["type"] == "snapshot"
     caplog.set_level(logging.WARNING)
@@ -83,7 +82,6 @@ async def test_frames_a_screen_cannot_read_are_answered_and_logged_once(cash, br
 
 
 async def test_a_socket_that_keeps_sending_garbage_is_closed_and_leaves_its_group(cash, branch):
-    consumers._builds.clear()
     screen = await opened("/ws/screens/GZ-TH01/")
     await screen.receive_json_from()
     assert len(members(branch)) == 1
@@ -99,7 +97,6 @@ async def test_a_socket_that_keeps_sending_garbage_is_closed_and_leaves_its_grou
 async def test_a_socket_whose_handler_fails_closes_with_a_code_to_reconnect_on(
     cash, branch, monkeypatch
 ):
-    consumers._builds.clear()
     screen = await opened("/ws/screens/GZ-TH01/")
     await screen.receive_json_from()
 

@@ -11,19 +11,13 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from branchsite.asgi import application
-from queueing import consumers, selectors, services
+from queueing import consumers, lobby, services
 from queueing.models import Branch, StaffMembership
 from tests import factories
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 ORIGIN = (b"origin", b"http://localhost")
-
-
-@pytest.fixture(autouse=True)
-def _nothing_shared_from_another_test():
-    # Builds are shared for a few seconds per process; each test starts a new lobby.
-    consumers._builds.clear()
 
 
 async def connect(path: str, user=None, *, second_factor: bool = False) -> WebsocketCommunicator:
@@ -183,7 +177,7 @@ async def test_pings_of_many_screens_read_the_version_once_a_second(cash):
     for screen in screens:
         await screen.receive_json_from(timeout=2)
     pongs = []
-    reads = mock.patch("queueing.selectors.lobby_version", wraps=selectors.lobby_version)
+    reads = mock.patch("queueing.lobby.lobby_version", wraps=lobby.lobby_version)
     with reads as lobby_version:
         for screen in screens:
             await screen.send_json_to({"type": "ping"})
@@ -198,7 +192,7 @@ async def test_screens_reconnecting_together_after_a_restart_share_one_snapshot(
     cash, counter, teller
 ):
     await issue(cash, 2)
-    builds = mock.Mock(wraps=selectors.screen_snapshot)
+    builds = mock.Mock(wraps=lobby.screen_snapshot)
     with mock.patch.object(consumers.ScreenConsumer, "snapshot", staticmethod(builds)):
         screens = [await connect("/ws/screens/GZ-TH01/") for _ in range(10)]
         snapshots = [await screen.receive_json_from() for screen in screens]

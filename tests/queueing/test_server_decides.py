@@ -5,7 +5,8 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
-from queueing import selectors, services
+from queueing import services
+from queueing.lobby import lobby_snapshot
 from tests import factories
 
 
@@ -16,10 +17,10 @@ def test_a_waiting_ticket_is_over_time_once_it_has_waited_past_the_threshold(cas
         factories.issue(cash, 1)
         over_at = timezone.now() + timedelta(minutes=cash.overtime_threshold_minutes)
     with time_machine.travel(over_at, tick=False):
-        (entry,) = selectors.lobby_snapshot(cash.branch)["tickets"]
+        (entry,) = lobby_snapshot(cash.branch)["tickets"]
         assert (entry["over_time"], entry["over_time_at"]) == (False, over_at.isoformat())
     with time_machine.travel(over_at + timedelta(seconds=1), tick=False):
-        snapshot = selectors.lobby_snapshot(cash.branch)
+        snapshot = lobby_snapshot(cash.branch)
         assert snapshot["tickets"][0]["over_time"] is True
         assert snapshot["queues"][0]["over_time"] == 1
 
@@ -28,7 +29,7 @@ def test_a_called_ticket_is_never_over_time(cash, counter, teller):
     factories.issue(cash, 1)
     services.ticket_call_next(counter=counter, actor=teller)
     with time_machine.travel(timezone.now() + timedelta(hours=2)):
-        (entry,) = selectors.lobby_snapshot(cash.branch)["tickets"]
+        (entry,) = lobby_snapshot(cash.branch)["tickets"]
     assert (entry["status"], entry["over_time"], entry["over_time_at"]) == ("called", False, None)
 
 

@@ -9,6 +9,7 @@ import time_machine
 
 from branchsite.infra.errors import DomainError
 from queueing import selectors, services
+from queueing.lobby import lobby_snapshot
 from queueing.models import Appointment, AppointmentSlot, Ticket
 from tests import factories
 
@@ -357,7 +358,7 @@ def test_the_teller_sees_the_reserved_cash_when_the_appointments_ticket_is_calle
         response = teller_api.post(
             f"/api/branches/{branch.code}/counters/{counter.number}/call-next/"
         )
-        board = selectors.lobby_snapshot(branch)
+        board = lobby_snapshot(branch)
     assert response.status_code == 200, response.json()
     assert response.json()["appointment"] == {
         "starts_at": at(TOMORROW, 9).astimezone(UTC).isoformat(),

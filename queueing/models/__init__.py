@@ -1,0 +1,51 @@
+"""Branches, their services and counters, the tickets that queue for them, staff, and
+appointments: one module per sub-domain, all importable from here.
+
+The rules that must never break are database constraints; `services` takes the locks that keep
+them from being hit in the first place.
+"""
+
+from .appointments import (
+    CHECK_IN_CODE_ALPHABET,
+    CHECK_IN_CODE_LENGTH,
+    Appointment,
+    AppointmentSlot,
+    AppointmentStatus,
+    Currency,
+    new_check_in_code,
+)
+from .branches import (
+    AnnouncementLanguages,
+    Bilingual,
+    Branch,
+    OpeningHours,
+    Service,
+    validate_time_zone,
+)
+from .counters import Counter
+from .staff import StaffMembership
+from .tickets import Ticket, TicketChannel, TicketEvent, TicketSequence, TicketStatus, new_token
+
+__all__ = [
+    "CHECK_IN_CODE_ALPHABET",
+    "CHECK_IN_CODE_LENGTH",
+    "AnnouncementLanguages",
+    "Appointment",
+    "AppointmentSlot",
+    "AppointmentStatus",
+    "Bilingual",
+    "Branch",
+    "Counter",
+    "Currency",
+    "OpeningHours",
+    "Service",
+    "StaffMembership",
+    "Ticket",
+    "TicketChannel",
+    "TicketEvent",
+    "TicketSequence",
+    "TicketStatus",
+    "new_check_in_code",
+    "new_token",
+    "validate_time_zone",
+]
