@@ -21,7 +21,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("csp-report/", csp_report, name="csp-report"),
-    path("api/", include("queueing.urls")),
+    path("api/", include("queueing.api_urls")),
+    path("api/", include("branchsite.accounts.api_urls")),
     path("", include("queueing.page_urls")),
 ]
 

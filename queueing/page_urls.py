@@ -1,3 +1,5 @@
+"""The pages: customers', staff's and the wall screens'."""
+
 from django.urls import path
 
 from . import views

@@ -15,7 +15,7 @@ from branchsite.infra.openapi import ErrorSerializer  # noqa: F401  (the API's e
 from branchsite.infra.phones import PHONE_PATTERN, mask_name, mask_phone, normalize_phone
 
 from . import lobby, selectors
-from .models import Appointment, Branch, Currency, Ticket
+from .models import Appointment, Branch, Counter, Currency, Ticket
 from .services import CHECK_IN_CLOSES_AFTER, CHECK_IN_OPENS_BEFORE
 
 
@@ -475,3 +475,13 @@ class ReservedCashSerializer(serializers.Serializer):
     currency = serializers.CharField()
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     appointments = serializers.IntegerField()
+
+
+class CounterSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    is_open = serializers.BooleanField()
+    teller = serializers.CharField(source="teller.get_username", allow_null=True, default=None)
+    services = serializers.SerializerMethodField()
+
+    def get_services(self, counter: Counter) -> list[str]:
+        return sorted(service.prefix for service in counter.services.all())

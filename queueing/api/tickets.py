@@ -1,0 +1,198 @@
+"""Tickets: taking one, following it, cancelling and rating it, and what staff do with it."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from branchsite.infra.clients import client_address
+from branchsite.infra.errors import NamesNothing
+from branchsite.infra.idempotency import respond_idempotently
+from kiosks.models import Kiosk
+
+from .. import selectors, services
+from ..models import Service, Ticket
+from ..serializers import (
+    ErrorSerializer,
+    PreQueueAdviceSerializer,
+    RatingSerializer,
+    StaffTicketSerializer,
+    TicketCreateSerializer,
+    TicketSerializer,
+    TransferSerializer,
+)
+from .common import (
+    ERRORS,
+    ERRORS_ON_CREATE,
+    IDEMPOTENCY_PARAMETER,
+    KEY_REUSED,
+    STAFF_ERRORS,
+    require_branch_staff,
+    ticket_by_token,
+)
+
+
+class TicketCreateView(APIView):
+    @extend_schema(
+        summary="Take a ticket",
+        description=(
+            "Anyone may take a remote ticket; a kiosk authenticates with `Authorization: Kiosk "
+            "<device key>` and takes tickets of its own branch."
+        ),
+        request=TicketCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: TicketSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="A kiosk of another branch"),
+            422: ERRORS_ON_CREATE[422],
+            429: ERRORS_ON_CREATE[429],
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        payload = TicketCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        service: Service = payload.validated_data["service"]
+        channel = Ticket.Channel.REMOTE
+        if isinstance(request.auth, Kiosk):
+            if request.auth.branch_id != service.branch_id:
+                raise exceptions.PermissionDenied(
+                    _("A kiosk issues tickets of its own branch only."),
+                    code="kiosk_wrong_branch",
+                )
+            channel = Ticket.Channel.KIOSK
+
+        def issue() -> tuple[int, dict]:
+            if channel == Ticket.Channel.KIOSK:
+                ticket = services.ticket_issue(service=service, channel=channel)
+            else:
+                ticket = services.ticket_take_remote(
+                    service=service,
+                    phone=payload.validated_data["phone"],
+                    client_address=client_address(request),
+                )
+            return status.HTTP_201_CREATED, TicketSerializer(ticket).data
+
+        return respond_idempotently(request, scope="tickets.create", create=issue)
+
+
+class TicketDetailView(APIView):
+    @extend_schema(summary="Follow a ticket", responses={200: TicketSerializer, 404: ERRORS[404]})
+    def get(self, request: Request, token: str) -> Response:
+        return Response(TicketSerializer(ticket_by_token(token)).data)
+
+
+class TicketCancelView(APIView):
+    @extend_schema(
+        summary="Cancel a waiting ticket", request=None, responses={200: TicketSerializer, **ERRORS}
+    )
+    def post(self, request: Request, token: str) -> Response:
+        ticket = services.ticket_cancel(ticket=ticket_by_token(token), actor=request.user)
+        return Response(TicketSerializer(ticket).data)
+
+
+class TicketRatingView(APIView):
+    @extend_schema(
+        summary="Rate a finished ticket 1–5, once",
+        description="A second rating is a 409 `already_rated`; a retry with the same "
+        "`Idempotency-Key` gets the first answer instead.",
+        request=RatingSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: TicketSerializer, 422: KEY_REUSED, **ERRORS},
+    )
+    def post(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        payload = RatingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+
+        def rate() -> tuple[int, dict]:
+            rated = services.ticket_rate(
+                ticket=ticket,
+                stars=payload.validated_data["stars"],
+                comment=payload.validated_data["comment"],
+            )
+            return status.HTTP_200_OK, TicketSerializer(rated).data
+
+        return respond_idempotently(request, scope="tickets.rating", create=rate)
+
+
+class TicketStaffActionView(APIView):
+    """recall, start, finish, no-show: one view, the action named in the URL."""
+
+    actions = {
+        "recall": services.ticket_recall,
+        "start": services.ticket_start,
+        "finish": services.ticket_finish,
+        "no-show": services.ticket_mark_no_show,
+    }
+    action: str = ""
+
+    @extend_schema(request=None, responses={200: StaffTicketSerializer, **STAFF_ERRORS})
+    def post(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        require_branch_staff(request, ticket.branch)
+        ticket = self.actions[self.action](ticket=ticket, actor=request.user)
+        return Response(StaffTicketSerializer(ticket).data)
+
+
+class TicketTransferView(APIView):
+    @extend_schema(
+        summary="Move a waiting or called ticket to another queue of its branch",
+        description="The ticket ends `transferred`; the answer is its successor in the new queue.",
+        request=TransferSerializer,
+        responses={
+            200: StaffTicketSerializer,
+            422: OpenApiResponse(
+                ErrorSerializer, description="The branch has no such service (`unknown_service`)"
+            ),
+            **STAFF_ERRORS,
+        },
+    )
+    def post(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        require_branch_staff(request, ticket.branch)
+        payload = TransferSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        to_service = Service.objects.filter(
+            branch=ticket.branch, prefix=payload.validated_data["service"]
+        ).first()
+        if to_service is None:
+            raise NamesNothing("unknown_service", _("This branch has no such service."))
+        successor = services.ticket_transfer(
+            ticket=ticket, to_service=to_service, actor=request.user
+        )
+        return Response(StaffTicketSerializer(successor).data)
+
+
+class StaffTicketView(APIView):
+    @extend_schema(
+        summary="A ticket with its history, for staff of its branch",
+        responses={200: StaffTicketSerializer, **STAFF_ERRORS},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        require_branch_staff(request, ticket.branch)
+        return Response(StaffTicketSerializer(ticket).data)
+
+
+class TicketAlternativesView(APIView):
+    @extend_schema(
+        summary="While waiting: is the rest of the wait long, and where is it shorter?",
+        responses={200: PreQueueAdviceSerializer, **ERRORS},
+    )
+    def get(self, request: Request, token: str) -> Response:
+        ticket = ticket_by_token(token)
+        progress = selectors.ticket_progress(ticket)
+        advice = selectors.pre_queue_advice(
+            branch=ticket.branch,
+            prefix=ticket.service.prefix,
+            wait_minutes=progress.estimated_wait_minutes or 0,
+        )
+        if advice is None:
+            raise exceptions.NotFound(_("This branch no longer offers this service."))
+        return Response(PreQueueAdviceSerializer(advice).data)
