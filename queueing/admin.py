@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from branchsite.infra.admin import ReadOnlyAdminMixin
+from branchsite.infra.audit import Origin
 from branchsite.infra.dates import parse_day
 from branchsite.infra.errors import InvalidInput
 
@@ -40,10 +41,16 @@ User = get_user_model()
 
 
 def branch_staff(branch: Branch | None) -> QuerySet:
-    """Users with a membership of `branch`: the only ones who may staff its counters."""
+    """The tellers of `branch`: the only ones who may staff its counters."""
     if branch is None or branch.pk is None:
         return User.objects.none()
-    return User.objects.filter(memberships__branch=branch).distinct().order_by("username")
+    return (
+        User.objects.filter(
+            memberships__branch=branch, memberships__role=StaffMembership.Role.TELLER
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def service_label(service: Service) -> str:
@@ -121,7 +128,8 @@ class CounterForm(forms.ModelForm):
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        branch = cleaned.get("branch")
+        # On a counter's own page its branch is read-only, so not in the form.
+        branch = cleaned.get("branch") or getattr(self.instance, "branch", None)
         if branch is None:
             return cleaned
         foreign = [s for s in cleaned.get("services") or [] if s.branch_id != branch.pk]
@@ -192,8 +200,44 @@ class CounterInline(admin.TabularInline):
         return formset
 
 
+class CounterThroughServicesMixin:
+    """Counters change only through `services`: opening, closing, seating a teller and choosing
+    queues are checked, recorded in the audit trail and broadcast to the lobby, here as at the
+    counter. A refusal (closing a counter with a customer) rolls the whole form back and says why.
+    """
+
+    def changeform_view(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+        except QueueError as refused:
+            messages.error(request, refused.detail)
+            return redirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().delete_view(request, *args, **kwargs)  # type: ignore[misc]
+        except QueueError as refused:
+            messages.error(request, refused.detail)
+            return redirect(request.get_full_path())
+
+
+def configure_counter(request: HttpRequest, form: forms.ModelForm) -> Counter:
+    """Apply a counter form through `services.counter_configure`. The form's instance already
+    holds the wanted values; the service reads the counter's current ones itself."""
+    wanted = form.cleaned_data
+    return services.counter_configure(
+        counter=form.instance,
+        number=wanted["number"],
+        services=wanted.get("services") or [],
+        is_open=bool(wanted.get("is_open")),
+        # Left as it was, the teller field follows the rules: closing a counter unseats them.
+        teller=wanted.get("teller") if "teller" in form.changed_data else services.KEEP_TELLER,
+        actor=Origin.of_request(request),
+    )
+
+
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(CounterThroughServicesMixin, admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "city_names", "is_active")
     list_filter = (CityFilter, "is_active")
     search_fields = ("code", "name_zh", "name_en", "address_zh", "address_en")
@@ -214,6 +258,27 @@ class BranchAdmin(admin.ModelAdmin):
         (_("Wall screens"), {"fields": ("announce_in",)}),
     )
     inlines = (OpeningHoursInline, ServiceInline, CounterInline)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not Counter:
+            super().save_formset(request, form, formset, change)
+            return
+        # What the admin's change message reads, filled as the services apply each form.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        actor = Origin.of_request(request)
+        for counter_form in formset.deleted_forms:
+            if counter_form.instance.pk is not None:
+                services.counter_remove(counter=counter_form.instance, actor=actor)
+                formset.deleted_objects.append(counter_form.instance)
+        for counter_form in formset.forms:
+            if counter_form in formset.deleted_forms or not counter_form.has_changed():
+                continue
+            is_new = counter_form.instance.pk is None
+            counter = configure_counter(request, counter_form)
+            if is_new:
+                formset.new_objects.append(counter)
+            else:
+                formset.changed_objects.append((counter, counter_form.changed_data))
 
     @admin.display(description=_("city"), ordering="city_en")
     def city_names(self, branch: Branch) -> str:
@@ -250,7 +315,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(CounterThroughServicesMixin, admin.ModelAdmin):
     form = CounterForm
     list_display = ("branch", "number", "service_prefixes", "is_open", "teller")
     list_filter = ("branch", "is_open")
@@ -261,6 +326,24 @@ class CounterAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Counter]:
         return super().get_queryset(request).prefetch_related("services")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # A counter stays in its branch: its tickets and history belong there.
+        return ("branch",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Counter, form, change: bool) -> None:
+        form.instance = configure_counter(request, form)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        pass  # the queues were set by the service in save_model
+
+    def delete_model(self, request: HttpRequest, obj: Counter) -> None:
+        services.counter_remove(counter=obj, actor=Origin.of_request(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Counter]) -> None:
+        actor = Origin.of_request(request)
+        for counter in queryset.select_related("branch"):
+            services.counter_remove(counter=counter, actor=actor)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "services":

@@ -20,7 +20,15 @@ from .appointments import (
     appointments_mark_missed,
     check_in_window,
 )
-from .counters import counter_assign_teller, counter_close, counter_open, counter_set_services
+from .counters import (
+    KEEP_TELLER,
+    counter_assign_teller,
+    counter_close,
+    counter_configure,
+    counter_open,
+    counter_remove,
+    counter_set_services,
+)
 from .tickets import (
     HANDLING_AVERAGE_WEIGHT,
     HANDLING_SAMPLE_BOUNDS,
@@ -44,6 +52,7 @@ __all__ = [
     "CHECK_IN_OPENS_BEFORE",
     "HANDLING_AVERAGE_WEIGHT",
     "HANDLING_SAMPLE_BOUNDS",
+    "KEEP_TELLER",
     "MAX_RECALLS",
     "appointment_book",
     "appointment_cancel",
@@ -53,7 +62,9 @@ __all__ = [
     "check_in_window",
     "counter_assign_teller",
     "counter_close",
+    "counter_configure",
     "counter_open",
+    "counter_remove",
     "counter_set_services",
     "format_ticket_number",
     "ticket_call_next",

@@ -167,3 +167,85 @@ def _changed(
     lobby_changed(
         counter.branch_id, counters=[counter.pk], services=[*services, *after["services"]]
     )
+
+
+class _KeepTeller:
+    def __repr__(self) -> str:
+        return "KEEP_TELLER"
+
+
+# For `counter_configure`: leave the teller to the other changes' rules.
+KEEP_TELLER = _KeepTeller()
+
+
+def counter_configure(
+    *,
+    counter: Counter,
+    number: int,
+    services: Iterable[Service],
+    is_open: bool,
+    teller: User | _KeepTeller | None,
+    actor: Actor | None,
+) -> Counter:
+    """Make a counter what head office set in the admin, through the services that own each part:
+    its queues, its teller, and opening or closing it, each checked, recorded and broadcast.
+
+    `counter` is the saved counter, or an unsaved one of its branch: it is created closed and
+    unstaffed first. `teller=KEEP_TELLER` leaves the teller as the other changes leave it (a
+    closed counter has none). Refusals (`counter_busy` when closing a counter with a customer) are
+    QueueErrors, and roll the whole change back.
+    """
+    with transaction.atomic():
+        if counter.pk is None:
+            counter = Counter.objects.create(branch=counter.branch, number=number)
+            audit_record(
+                "counter.added",
+                subject=counter,
+                by=actor,
+                branch=counter.branch.code,
+                after={"number": number},
+            )
+            lobby_changed(counter.branch_id, counters=[counter.pk])
+        else:
+            counter = lock_counter(Counter.objects.select_related("branch").get(pk=counter.pk))
+            if counter.number != number:
+                before = {"number": counter.number}
+                Counter.objects.filter(pk=counter.pk).update(number=number)
+                counter.number = number
+                audit_record(
+                    "counter.renumbered",
+                    subject=counter,
+                    by=actor,
+                    branch=counter.branch.code,
+                    before=before,
+                    after={"number": number},
+                )
+                lobby_changed(counter.branch_id, counters=[counter.pk])
+        counter_set_services(counter=counter, services=services, actor=actor)
+        if counter.is_open and not is_open:
+            counter_close(counter=counter, actor=actor)
+        if not isinstance(teller, _KeepTeller) and (teller and teller.pk) != counter.teller_id:
+            counter_assign_teller(counter=counter, teller=teller, actor=actor)
+        if is_open and not counter.is_open:
+            counter_open(counter=counter, actor=actor)
+    counter.refresh_from_db()
+    return counter
+
+
+def counter_remove(*, counter: Counter, actor: Actor | None) -> None:
+    """Take a counter out of the branch, once nobody is called or being served there."""
+    with transaction.atomic():
+        lock_counter(counter)
+        if Ticket.objects.filter(
+            counter=counter, status__in=[Status.CALLED, Status.SERVING]
+        ).exists():
+            raise QueueError(
+                "counter_busy",
+                _("Counter %(number)s still has a customer; finish or mark no-show first.")
+                % {"number": counter.number},
+            )
+        before = _state(counter) | {"number": counter.number}
+        branch_id, code = counter.branch_id, counter.branch.code
+        audit_record("counter.removed", subject=counter, by=actor, branch=code, before=before)
+        counter.delete()
+        lobby_changed(branch_id, services=before["services"])
