@@ -3,6 +3,7 @@
 #   make run                               the product with demo data, until Ctrl-C
 #   make test                              the tests
 #   make test PYTEST_ARGS="tests/queueing -x"
+#   make check                             ruff, the format check and mypy: what CI runs first
 #
 # DATABASE_URL, REDIS_URL, CI and the other settings come from the environment (see README.md).
 
@@ -18,11 +19,12 @@ PYTEST_ARGS ?=
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test venv clean
+.PHONY: help run test check venv clean
 
 help:
 	@echo "make run    sets up and runs branchsite with demo data: http://127.0.0.1:$(PORT)/"
 	@echo "make test   sets up and runs the tests (extra pytest arguments: PYTEST_ARGS=...)"
+	@echo "make check  lints (ruff), checks the formatting (ruff format) and the types (mypy)"
 	@echo "make venv   only sets up .venv"
 	@echo "make clean  removes .venv and the demo data in $(VAR_DIR)/"
 
@@ -48,6 +50,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Fails on any finding. `ruff check --fix .` and `ruff format .` fix most of what the first two find.
+check: export DEBUG := 1
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 clean:
 	rm -rf $(VENV) $(VAR_DIR) staticfiles .pytest_cache .mypy_cache .ruff_cache
