@@ -11,31 +11,41 @@ process that has just changed configuration behind the models' backs (a raw SQL 
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-_caches: list["ExpiringCache"] = []
+# Every cache of the process, for `clear_process_caches`; a cache nobody holds any more drops out.
+_caches: "weakref.WeakSet[ExpiringCache]" = weakref.WeakSet()
 
 
 class ExpiringCache(Generic[K, V]):
-    def __init__(self, name: str, *, seconds: float, max_entries: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        seconds: float,
+        max_entries: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.name = name
+        self.clock = clock
         self.seconds = seconds
         self.max_entries = max_entries
         self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
-        _caches.append(self)
+        _caches.add(self)
 
     def get(self, key: K) -> V | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None:
                 return None
-            if found[0] <= time.monotonic():
+            if found[0] <= self.clock():
                 del self._entries[key]
                 return None
             return found[1]
@@ -43,7 +53,7 @@ class ExpiringCache(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         with self._lock:
             self._entries.pop(key, None)
-            self._entries[key] = (time.monotonic() + self.seconds, value)
+            self._entries[key] = (self.clock() + self.seconds, value)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 

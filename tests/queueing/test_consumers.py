@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connection, transaction
 
 from branchsite.asgi import application
 from queueing import consumers, lobby, services
@@ -313,29 +313,49 @@ async def test_a_customer_gets_every_version_but_their_ticket_only_when_it_can_c
     await phone.disconnect()
 
 
-async def test_many_customers_of_one_queue_are_told_their_new_places_from_one_read(
+@database_sync_to_async
+def _start_counting_queries() -> None:
+    # Consumers and these tests reach the database through database_sync_to_async, which runs
+    # all of them in one thread: that thread's connection sees every statement.
+    connection.force_debug_cursor = True
+    connection.queries_log.clear()
+
+
+@database_sync_to_async
+def _queries_counted() -> int:
+    connection.force_debug_cursor = False
+    return len(connection.queries)
+
+
+async def _queries_for_a_call_followed_by(phones, *, counter, teller) -> tuple[int, list]:
+    await _start_counting_queries()
+    await call_next(counter=counter, actor=teller)
+    changes = [await phone.receive_json_from(timeout=2) for phone in phones]
+    return await _queries_counted(), changes
+
+
+async def test_many_customers_of_one_queue_are_told_their_new_places_for_the_cost_of_one(
     cash, counter, teller
 ):
-    tickets = await issue(cash, 6)
-    phones = [await connect(f"/ws/tickets/{ticket.token}/") for ticket in tickets[1:]]
+    tickets = await issue(cash, 9)
+    await call_next(counter=counter, actor=teller)  # the teller takes the counter
+    alone = await connect(f"/ws/tickets/{tickets[2].token}/")
+    await alone.receive_json_from()
+    one_follower, _ = await _queries_for_a_call_followed_by([alone], counter=counter, teller=teller)
+    await alone.disconnect()
+
+    phones = [await connect(f"/ws/tickets/{ticket.token}/") for ticket in tickets[3:]]
     twice = await connect(f"/ws/tickets/{tickets[-1].token}/")  # the same page in two tabs
     for phone in [*phones, twice]:
         await phone.receive_json_from()
-    reads = mock.Mock(wraps=consumers._queue_states)
-    single = mock.Mock(wraps=consumers._ticket_state)
-    with (
-        mock.patch.object(consumers, "_queue_states", reads),
-        mock.patch.object(consumers, "_ticket_state", single),
-    ):
-        await call_next(counter=counter, actor=teller)
-        changes = [await phone.receive_json_from(timeout=2) for phone in [*phones, twice]]
-    assert [change["ticket"]["position"] for change in changes] == [1, 2, 3, 4, 5, 5]
-    assert {change["ticket"]["estimated_wait_minutes"] for change in changes[:1]} == {0}
-    assert reads.call_count == 1
-    assert single.call_count == 0
+    seven_followers, changes = await _queries_for_a_call_followed_by(
+        [*phones, twice], counter=counter, teller=teller
+    )
+    assert [change["ticket"]["position"] for change in changes] == [1, 2, 3, 4, 5, 6, 6]
+    assert changes[0]["ticket"]["estimated_wait_minutes"] == 0
+    assert seven_followers == one_follower
     for phone in [*phones, twice]:
         await phone.disconnect()
-    assert consumers._followed == {}
 
 
 async def test_an_unknown_ticket_is_refused(db):
