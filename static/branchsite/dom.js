@@ -1,5 +1,5 @@
-// Small DOM helpers the live pages share: building elements, the words a template translated for
-// the script, and times on the branch's clock.
+// Small DOM helpers the pages share: building and updating elements, the words a template
+// translated for the scripts, and times on the branch's clock.
 
 // A new element: `h("li", { "data-prefix": "A" }, child, "text", …)`. An attribute that is false,
 // null or undefined is left out; true sets it empty (`disabled: true` → disabled="").
@@ -12,19 +12,43 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
-// The words a template translated for its script, which a template cannot hand over as a dict:
-// the elements with `data-<attribute>` inside the element `id` (a <template> or a hidden element),
-// by that attribute's value. Returns
+// Replaces only the children of `parent` that differ from `children`: a row re-rendered under a
+// finger would swallow its tap, and a live region would announce what did not change.
+export function reconcileChildren(parent, children) {
+  children.forEach((child, index) => {
+    const current = parent.children[index];
+    if (!current) parent.append(child);
+    else if (!current.isEqualNode(child)) current.replaceWith(child);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild.remove();
+}
+
+// Shows `words` in `element`, or hides it when there are none.
+export function showText(element, words) {
+  element.textContent = words ?? "";
+  element.hidden = !words;
+}
+
+// The words a template translated for its scripts, which a template cannot hand over as a dict.
+// Every page does it one way: `<template id="strings">` holding one element per string,
+// `<span data-key="status.waiting">{% translate "Waiting" %}</span>`. Read once per page, so
+// each module of a page may ask. Returns
 // - `strings`: key → text,
 // - `phrase(key, values)`: the text split at its {placeholders}, each filled from `values` (a
 //   string or a DOM node, for `h`/`append`); an unknown key gives the key itself,
 // - `text(key, values)`: the same joined into one string.
-export function translations(id, attribute = "key") {
-  const holder = document.getElementById(id);
-  const root = holder.content ?? holder;
+let pageWords = null;
+
+export function translations() {
+  pageWords ??= readTranslations();
+  return pageWords;
+}
+
+function readTranslations() {
+  const holder = document.getElementById("strings");
   const strings = Object.fromEntries(
-    [...root.querySelectorAll(`[data-${attribute}]`)].map((element) => [
-      element.getAttribute(`data-${attribute}`),
+    [...holder.content.querySelectorAll("[data-key]")].map((element) => [
+      element.dataset.key,
       element.textContent.trim(),
     ]),
   );
@@ -39,6 +63,20 @@ export function translations(id, attribute = "key") {
   }
   const text = (key, values) => phrase(key, values).join("");
   return { strings, phrase, text };
+}
+
+// Numbers in the page's language: `number.format(1234)` "1,234", `distance.format(1.25)`
+// "1.3 km", and `plural.select(n)` to choose between a string's "-one" and "-other" keys.
+export function numberFormats(locale = document.documentElement.lang) {
+  return {
+    number: new Intl.NumberFormat(locale),
+    distance: new Intl.NumberFormat(locale, {
+      style: "unit",
+      unit: "kilometer",
+      maximumFractionDigits: 1,
+    }),
+    plural: new Intl.PluralRules(locale),
+  };
 }
 
 // "09:05" on the branch's clock (its `time_zone`), whatever the time zone of the device showing

@@ -1,4 +1,5 @@
-// Keeps a page in step with one of the lobby sockets (see queueing/consumers.py).
+// Keeps a page in step with one of the lobby sockets (see queueing/consumers.py), and the API
+// helpers the pages share. Every live page follows its socket through `liveLobby` below.
 //
 // The page gets a snapshot, then changes numbered by the branch's lobby version. A change is
 // applied only when it is exactly the next version; on a gap the page asks for a fresh snapshot.
@@ -6,10 +7,12 @@
 // broadcast, a Redis restart) is noticed within one ping. A closed socket reconnects with backoff
 // and gets a fresh snapshot; 4403 (not allowed) and 4404 (unknown) are final.
 
+import { translations } from "./dom.js";
+
 const PING_MS = 5000;
 const MAX_BACKOFF_MS = 10000;
 
-export function followLobby(path, { version = null, onSnapshot, onChange, onStatus = () => {} }) {
+function followLobby(path, { version = null, onSnapshot, onChange, onStatus = () => {} }) {
   let current = version;
   let socket = null;
   let attempt = 0;
@@ -70,6 +73,54 @@ export function followLobby(path, { version = null, onSnapshot, onChange, onStat
   };
 }
 
+// Today's tickets a lobby shows: the board drops one that left these (as queueing/lobby/snapshots.py's
+// ACTIVE_STATUSES).
+const ACTIVE = ["waiting", "called", "serving"];
+
+// Follows a lobby socket (`followLobby`) from `initial`, the snapshot the template embedded, and
+// keeps what the page knows of the lobby in `state`, the one place every live page reconciles
+// snapshots and changes:
+// - each part of a message (`queues`, `counters`, `calls`, `branch`, `ticket`, `alerts`…)
+//   replaces the page's; a snapshot carries all of them, a change those it has news of;
+// - `tickets`, today's active ones by token, start again with each snapshot, while a change
+//   carries only the tickets that changed: each replaces its namesake, or leaves if no longer
+//   active. Each ticket keeps its `receivedAt` (Date.now()), and `state.receivedAt[part]` says
+//   when each part last came, so that a page can age the waits in them.
+// `onUpdate(message, state)` runs after each message is applied, and at once for `initial`;
+// `onStatus` is `followLobby`'s, first called with "connecting". Returns `{ state, putTicket,
+// resync }`: `putTicket(ticket)` applies an action's answer ahead of the socket's change, as a
+// change would; `resync()` asks for a fresh snapshot.
+export function liveLobby(path, initial, { onUpdate, onStatus = () => {} }) {
+  const state = { tickets: new Map(), receivedAt: {} };
+
+  function putTicket(ticket) {
+    if (ACTIVE.includes(ticket.status)) state.tickets.set(ticket.token, ticket);
+    else state.tickets.delete(ticket.token);
+  }
+
+  function apply(message) {
+    const receivedAt = Date.now();
+    if (message.type === "snapshot") state.tickets = new Map();
+    for (const [part, value] of Object.entries(message)) {
+      if (part === "type" || part === "version") continue;
+      if (part === "tickets") for (const ticket of value) putTicket({ ...ticket, receivedAt });
+      else state[part] = value;
+      state.receivedAt[part] = receivedAt;
+    }
+    onUpdate(message, state);
+  }
+
+  onStatus("connecting");
+  apply(initial);
+  const follower = followLobby(path, {
+    version: initial.version,
+    onSnapshot: apply,
+    onChange: apply,
+    onStatus,
+  });
+  return { state, putTicket, resync: follower.resync };
+}
+
 // The JSON a template embedded with {{ value|json_script:"id" }}.
 export function embedded(id) {
   const element = document.getElementById(id);
@@ -81,16 +132,19 @@ export function localName(item) {
   return document.documentElement.lang.startsWith("zh") ? item.name_zh : item.name_en;
 }
 
-// An `onStatus` for followLobby, also called by the page with "connecting" before it starts:
+// An `onStatus` for followLobby, also called with "connecting" before it starts (liveLobby does):
 // puts the status on body[data-live] (the tests and the CSS read it) and shows the page's
-// `.connection` indicator unless the page is live or still connecting. `words(status)` gives the
-// indicator's text; without it, the text the template put there stays.
-export function connectionStatus(words = null) {
+// `.connection` indicator unless the page is live or still connecting. The indicator says the
+// page's words for `connection.<status>` (dom.js `translations`); for a status without its own
+// words, the text the template put there stays.
+export function connectionStatus() {
   const indicator = document.querySelector(".connection");
+  const { strings } = translations();
   return (status) => {
     document.body.dataset.live = status;
     indicator.hidden = status === "live" || status === "connecting";
-    if (words) indicator.textContent = words(status) ?? "";
+    const words = strings[`connection.${status}`];
+    if (words) indicator.textContent = words;
   };
 }
 

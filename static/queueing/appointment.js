@@ -3,7 +3,7 @@
 // add to a calendar). It re-reads the appointment every 30 s while visible, so a check-in at the
 // kiosk or a missed window shows here without a reload.
 
-import { branchClock, branchNow, translations } from "../branchsite/dom.js";
+import { branchClock, branchNow, showText, translations } from "../branchsite/dom.js";
 import {
   embedded,
   getJson,
@@ -18,7 +18,7 @@ const REFRESH_MS = 30_000;
 
 const data = embedded("appointment-data");
 const language = document.documentElement.lang;
-const { text: say } = translations("appointment-strings", "string");
+const { text: say } = translations();
 
 const $ = (id) => document.getElementById(id);
 const page = {
@@ -69,11 +69,6 @@ const shortDate = new Intl.DateTimeFormat(language, {
 });
 const apiUrl = (action = "") =>
   `/api/appointments/${encodeURIComponent(token)}/${action ? `${action}/` : ""}`;
-
-function showText(element, words) {
-  element.textContent = words ?? "";
-  element.hidden = !words;
-}
 
 function money(amount, currency) {
   try {

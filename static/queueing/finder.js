@@ -5,7 +5,7 @@
 // while the page is visible. Filtering happens here, so typing never waits for the network; a
 // refresh replaces only the cards that changed, so the scroll position and focus stay put.
 
-import { h, translations } from "../branchsite/dom.js";
+import { h, reconcileChildren, translations } from "../branchsite/dom.js";
 import { embedded, getJson, refreshWhileVisible } from "../branchsite/live.js";
 import { openingText, todayText } from "./branch_state.js";
 
@@ -14,7 +14,7 @@ const SEARCH_DELAY_MS = 250;
 const GEOLOCATION_TIMEOUT_MS = 15_000;
 
 const language = document.documentElement.lang;
-const { text: say } = translations("finder-strings", "string");
+const { text: say } = translations();
 
 const page = {
   form: document.getElementById("finder-form"),
@@ -49,8 +49,6 @@ const state = {
 
 // Cards ---------------------------------------------------------------------------------------
 
-
-
 function waitItem(service) {
   const waiting =
     service.waiting === 0
@@ -60,10 +58,9 @@ function waitItem(service) {
     service.estimated_wait_minutes === 0
       ? say("estimate-none")
       : say("estimate", { minutes: numberFormat.format(service.estimated_wait_minutes) });
-  const long = service.estimated_wait_minutes > service.overtime_threshold_minutes;
   return h(
     "li",
-    { class: "branch-wait", "data-long": long ? "" : null },
+    { class: "branch-wait", "data-long": service.over_threshold ? "" : null },
     h("span", { class: "prefix", "aria-hidden": "true" }, service.prefix),
     h("span", { class: "branch-wait-name" }, service.name),
     h(
@@ -134,16 +131,6 @@ function card(branch) {
   );
 }
 
-// Replaces only the cards that differ: a card re-rendered under a finger would swallow its tap.
-function reconcile(parent, children) {
-  children.forEach((child, index) => {
-    const current = parent.children[index];
-    if (!current) parent.append(child);
-    else if (!current.isEqualNode(child)) current.replaceWith(child);
-  });
-  while (parent.children.length > children.length) parent.lastElementChild.remove();
-}
-
 // Filtering -----------------------------------------------------------------------------------
 
 const folded = (value) => String(value ?? "").toLocaleLowerCase();
@@ -164,7 +151,8 @@ function render() {
   const shown = state.order
     .map((code) => state.branches.get(code))
     .filter((branch) => branch && matches(branch, words, city));
-  reconcile(page.list, shown.map(card));
+  // Only the cards that changed: the scroll position and focus stay put.
+  reconcileChildren(page.list, shown.map(card));
   page.empty.hidden = shown.length > 0;
   renderCount(shown.length);
   renderUpdated();

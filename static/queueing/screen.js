@@ -6,16 +6,16 @@
 // (the first one, or after a reconnect) are shown without a sound: they were announced already.
 
 import { branchClock, h } from "../branchsite/dom.js";
-import { connectionStatus, embedded, followLobby } from "../branchsite/live.js";
-import { audioContext, playChime, watchSound } from "./chime.js";
+import { connectionStatus, embedded, liveLobby } from "../branchsite/live.js";
+import { audioContext, watchSound } from "./chime.js";
+import { ring } from "./screen/voice.js";
 
 const SHOWN_CALLS = 8; // the current call and the seven before it
-const DIGITS_ZH = "零一二三四五六七八九";
 
 const initial = embedded("snapshot");
 const branch = initial.branch;
-let calls = initial.calls; // newest first
-let queues = initial.queues;
+let calls = []; // newest first
+let queues = [];
 
 const page = {
   currentCall: document.getElementById("current-call"),
@@ -119,19 +119,25 @@ function renderNotice(notice) {
   page.notice.hidden = !text;
 }
 
-function renderSnapshot(snapshot) {
-  calls = snapshot.calls.slice(0, SHOWN_CALLS);
-  queues = snapshot.queues;
-  page.closed.hidden = snapshot.branch.is_open;
-  renderNotice(snapshot.notice);
+// A snapshot shows its calls without a sound (they were announced already); a change's call is
+// announced.
+function update(message, lobby) {
+  queues = lobby.queues;
   renderQueues();
-  renderCalls();
+  if (message.type === "snapshot") {
+    calls = lobby.calls.slice(0, SHOWN_CALLS);
+    page.closed.hidden = lobby.branch.is_open;
+    renderNotice(lobby.notice);
+    renderCalls();
+  } else if (message.call) {
+    showCall(message.call);
+  }
 }
 
 // The clock; a new business day also asks for a fresh snapshot, so yesterday's calls leave the
 // screen even if the socket never dropped.
 let shownDay = null;
-let follower = null;
+let live = null;
 
 function tick() {
   const now = new Date();
@@ -139,85 +145,12 @@ function tick() {
   if (page.clockTime.textContent !== time) page.clockTime.textContent = time;
   const day = dateFormatZh.format(now);
   if (day === shownDay) return;
-  if (shownDay !== null && follower) follower.resync();
+  if (shownDay !== null && live) live.resync();
   shownDay = day;
   page.clockDate.replaceChildren(...bilingual(day, dateFormatEn.format(now)));
 }
 
 // Announcing -------------------------------------------------------------------------------------
-
-const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
-
-// Digits one by one, so "A023" is heard as "A, zero, two, three" and not as a quantity.
-function splitNumber(number) {
-  const match = /^([A-Z]*)(\d+)$/.exec(number);
-  return match ? { letters: match[1], digits: match[2] } : { letters: number, digits: "" };
-}
-
-const SPOKEN = {
-  "zh-hans": {
-    voiceLanguage: "zh",
-    preferredVoice: "zh-cn", // Mandarin, the language of announcements in every branch
-    text(call) {
-      const { letters, digits } = splitNumber(call.number);
-      const spokenDigits = [...digits].map((digit) => DIGITS_ZH[digit]).join("");
-      return `请${letters}${spokenDigits}号到${call.counter}号窗口办理`;
-    },
-  },
-  en: {
-    voiceLanguage: "en",
-    preferredVoice: "en-gb",
-    text(call) {
-      const { letters, digits } = splitNumber(call.number);
-      return `Number ${letters} ${[...digits].join(" ")}, please go to counter ${call.counter}.`;
-    },
-  },
-};
-
-function voicesLoaded() {
-  if (speech.getVoices().length) return Promise.resolve();
-  // Chromium loads its voices after the page; some engines never say they have none.
-  return new Promise((resolve) => {
-    speech.addEventListener("voiceschanged", resolve, { once: true });
-    setTimeout(resolve, 2000);
-  });
-}
-
-function voiceFor(language, preferred) {
-  const normalised = (voice) => voice.lang.toLowerCase().replace("_", "-");
-  const voices = speech.getVoices().filter((voice) => normalised(voice).startsWith(language));
-  return voices.find((voice) => normalised(voice) === preferred) ?? voices[0] ?? null;
-}
-
-function speak(text, voice) {
-  return new Promise((resolve) => {
-    const utterance = new SpeechSynthesisUtterance(text);
-    utterance.voice = voice;
-    utterance.lang = voice.lang;
-    utterance.rate = 0.9;
-    // Some engines never report the end: one stuck utterance must not silence the screen.
-    const guard = setTimeout(resolve, 4000 + text.length * 250);
-    const done = () => {
-      clearTimeout(guard);
-      resolve();
-    };
-    utterance.addEventListener("end", done);
-    utterance.addEventListener("error", done);
-    speech.speak(utterance);
-  });
-}
-
-async function ring(call) {
-  await playChime();
-  if (!speech) return;
-  await voicesLoaded();
-  for (const language of branch.announce_in) {
-    const spoken = SPOKEN[language];
-    const voice = spoken && voiceFor(spoken.voiceLanguage, spoken.preferredVoice);
-    // No voice for a language: the chime and the screen carry the call.
-    if (voice) await speak(spoken.text(call), voice);
-  }
-}
 
 // One announcement after another, so two quick calls do not talk over each other.
 let announcements = Promise.resolve();
@@ -230,7 +163,7 @@ function announce(call) {
     page.announcer.textContent = text;
   }, 100);
   announcements = announcements
-    .then(() => ring(call))
+    .then(() => ring(call, branch.announce_in))
     .catch((error) => console.warn("Announcement failed", error));
 }
 
@@ -262,26 +195,14 @@ function showCall(call) {
 
 // Connection and sound ---------------------------------------------------------------------------
 
-// The words are bilingual data attributes of the indicator: reconnecting, or out of service.
-const { reconnecting, gone } = document.querySelector(".connection").dataset;
-const showStatus = connectionStatus((status) => (status === "reconnecting" ? reconnecting : gone));
-
 watchSound((running) => {
   page.enableSound.hidden = running;
 });
 page.enableSound.addEventListener("click", () => audioContext().resume());
 
-showStatus("connecting");
-renderSnapshot(initial);
+live = liveLobby(`/ws/screens/${encodeURIComponent(branch.code)}/`, initial, {
+  onUpdate: update,
+  onStatus: connectionStatus(),
+});
 tick();
 setInterval(tick, 1000);
-follower = followLobby(`/ws/screens/${encodeURIComponent(branch.code)}/`, {
-  version: initial.version,
-  onSnapshot: renderSnapshot,
-  onChange(change) {
-    queues = change.queues;
-    renderQueues();
-    if (change.call) showCall(change.call);
-  },
-  onStatus: showStatus,
-});

@@ -203,8 +203,14 @@ def test_a_long_queue_offers_a_quicker_branch_nearby_before_the_ticket_is_taken(
     in_thread(factories.issue, busy, 10)  # 50 minutes at the one open counter
     in_thread(factories.issue, quiet)
     phone = new_page(**PHONE)
+    # The server says which waits are long (`over_threshold`); both pages mark them.
+    phone.goto("/")
+    expect(phone.locator("[data-code=GZ-TH01] .branch-wait[data-long]")).to_have_count(1)
+    expect(phone.locator("[data-code=GZ-ZJ02] .branch-wait[data-long]")).to_have_count(0)
     phone.goto("/branches/GZ-TH01/")
     expect(phone.locator("#waits")).to_contain_text("10 waiting · about 50 min")
+    expect(phone.locator("#waits .wait-item[data-long]")).to_have_count(1)
+    screenshot(phone, "long-wait")
 
     phone.get_by_role("button", name="Take a ticket", exact=True).tap()
 
@@ -258,6 +264,27 @@ def test_a_finished_ticket_asks_for_a_rating_once(
     expect(phone.locator("#rating-form")).to_have_count(0)
     expect(phone.get_by_role("button", name="Send my rating")).to_have_count(0)
     screenshot(phone, "rated")
+
+
+def test_the_rating_appears_once_the_ticket_is_served_while_its_page_is_open(
+    new_page, api_post, in_thread, cash, counter, teller
+):
+    (ticket,) = in_thread(factories.issue, cash)
+    phone = new_page(**PHONE)
+    phone.goto(f"/t/{ticket.token}/")
+    wait_until_live(phone)
+    rating = phone.locator("#rating")
+    expect(rating).to_be_hidden()
+
+    api_post("/api/branches/GZ-TH01/counters/1/call-next/", user=teller)
+    api_post(f"/api/tickets/{ticket.token}/start/", user=teller)
+    expect(rating).to_be_hidden()
+    status, _ = api_post(f"/api/tickets/{ticket.token}/finish/", user=teller)
+
+    assert status == 200
+    expect(phone.locator("#ticket-status")).to_have_text("Done")
+    expect(phone.get_by_role("region", name="How was your visit?")).to_be_visible()
+    expect(phone.locator("#rating-given")).to_be_hidden()
 
 
 def test_the_finder_and_the_branch_page_speak_chinese_to_a_chinese_phone(

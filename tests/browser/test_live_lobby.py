@@ -68,6 +68,7 @@ def test_a_wall_screen_is_right_again_after_its_connection_is_cut(
     with server.down():
         expect(screen.locator("body")).to_have_attribute("data-live", "reconnecting")
         expect(screen.locator(".connection")).to_be_visible()
+        expect(screen.locator(".connection")).to_have_text("正在重新连接… / Reconnecting…")
         screenshot(screen, "reconnecting")
         in_thread(services.ticket_call_next, counter=counter, actor=teller)
 
@@ -200,3 +201,111 @@ def test_the_teller_sees_the_cash_reserved_for_an_appointment_when_calling_it(
     expect(current.locator("[data-role=appointment]")).to_contain_text("王小明")
     expect(current.locator("[data-role=cash]")).to_contain_text("80,000.00")
     screenshot(desk, "cash")
+
+
+def test_a_waiting_ticket_turns_over_time_on_the_board_when_its_moment_passes(
+    new_page, in_thread, screenshot, branch, lobby_manager
+):
+    """The server names the moment (`over_time_at`); the board turns the ticket red then,
+    without a message from the socket, in the page's language."""
+    quick = in_thread(
+        factories.make_service, branch, "A", name_zh="现金", overtime_threshold_minutes=1
+    )
+    in_thread(factories.make_counter, branch, 1, [quick])
+    (ticket,) = in_thread(factories.issue, quick)
+    board = new_page(user=lobby_manager, locale="zh-CN", **TABLET)
+    board.clock.install()
+    board.goto("/lobby/GZ-TH01/")
+    wait_until_live(board)
+    row = board.locator(f"#tickets [data-token='{ticket.token}']")
+    card = board.locator("#queues [data-prefix=A]")
+    expect(row).to_be_visible()
+    expect(row).not_to_have_class(re.compile("is-over-time"))
+    expect(card.locator("[data-role=over-time]")).to_have_count(0)
+
+    board.clock.fast_forward("01:30")
+
+    expect(row).to_have_class(re.compile("is-over-time"))
+    expect(row.locator(".over-time-label")).to_have_text("超时")
+    expect(card).to_have_class(re.compile("is-over-time"))
+    expect(card.locator("[data-role=over-time]")).to_have_text("1 人超时")
+    screenshot(board, "over-time")
+
+
+def test_the_lobby_manager_cancels_and_transfers_waiting_tickets_through_their_dialogs(
+    new_page, api_post, in_thread, screenshot, cash, non_cash, counter, lobby_manager
+):
+    first, second = in_thread(factories.issue, cash, 2)
+    board = new_page(user=lobby_manager, **TABLET)
+    board.goto("/lobby/GZ-TH01/")
+    wait_until_live(board)
+    first_row = board.locator(f"#tickets [data-token='{first.token}']")
+    cancel = board.locator("#cancel-dialog")
+
+    first_row.get_by_role("button", name="Cancel").click()
+    expect(cancel).to_be_visible()
+    expect(cancel.get_by_role("heading")).to_have_text("Cancel ticket A001?")
+    board.keyboard.press("Escape")
+    expect(cancel).to_be_hidden()
+    expect(first_row).to_be_visible()
+
+    first_row.get_by_role("button", name="Cancel").click()
+    cancel.get_by_role("button", name="Cancel ticket").click()
+
+    expect(first_row).to_have_count(0)
+    expect(board.locator("#queues [data-prefix=A] [data-role=waiting]")).to_have_text("1")
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+
+    second_row = board.locator(f"#tickets [data-token='{second.token}']")
+    second_row.get_by_role("button", name="Transfer").click()
+    transfer = board.locator("#transfer-dialog")
+    expect(transfer.get_by_role("heading")).to_have_text("Transfer ticket A002")
+    expect(transfer.locator("#transfer-service option")).to_have_text(["B · Non-cash"])
+    screenshot(board, "transfer")
+    transfer.get_by_role("button", name="Transfer").click()
+
+    expect(second_row).to_have_count(0)
+    moved = board.locator("#tickets tbody tr")
+    expect(moved).to_have_count(1)
+    expect(moved.locator(".service .prefix")).to_have_text("B")
+    expect(board.locator("#queues [data-prefix=B] [data-role=waiting]")).to_have_text("1")
+    expect(board.locator("#message")).to_be_empty()
+
+
+def test_a_teller_transfers_with_the_keyboard_and_hears_when_nobody_waits(
+    new_page, in_thread, cash, non_cash, counter, teller
+):
+    (ticket,) = in_thread(factories.issue, cash)
+    desk = new_page(user=teller, **COUNTER_PC)
+    desk.goto("/counter/GZ-TH01/1/")
+    wait_until_live(desk)
+    desk.keyboard.press("n")
+    expect(desk.locator("#current-ticket")).to_have_attribute("data-status", "called")
+    # A key does nothing while the last action is on its way; the socket may be quicker.
+    expect(desk.locator("#transfer")).to_be_enabled()
+
+    desk.keyboard.press("t")
+
+    transfer = desk.locator("#transfer-dialog")
+    expect(transfer).to_be_visible()
+    expect(transfer.locator("[data-role=lead]")).to_contain_text("A001")
+    expect(desk.locator("#transfer-service")).to_be_focused()
+    desk.keyboard.press("Enter")
+
+    expect(transfer).to_be_hidden()
+    expect(desk.locator("#current-ticket")).to_have_attribute("data-status", "idle")
+    expect(desk.locator("#queue-lengths [data-prefix=B] [data-role=waiting]")).to_have_text("1")
+    ticket.refresh_from_db()
+    assert ticket.status == "transferred"
+
+    expect(desk.locator("#call-next")).to_be_enabled()
+    desk.keyboard.press("n")  # the transferred ticket, in queue B
+    expect(desk.locator("#no-show")).to_be_enabled()
+    desk.keyboard.press("x")
+    expect(desk.locator("#call-next")).to_be_enabled()
+    desk.keyboard.press("n")
+
+    message = desk.locator("#message")
+    expect(message).to_have_text("Nobody is waiting.")
+    expect(message).to_have_attribute("data-tone", "info")

@@ -1,0 +1,227 @@
+// Booking an appointment: service, day, time (the slot picker of ../slots.js) and the customer's
+// details, with the amount and currency for a large cash withdrawal. A slot that fills up
+// meanwhile is reloaded with its news.
+
+import { h, numberFormats, showText, translations } from "../../branchsite/dom.js";
+import { localName, post } from "../../branchsite/live.js";
+import { bookableDays, formatDay, slotPicker } from "../slots.js";
+import { fieldErrors, keyed, selectOnly, serviceOption } from "./forms.js";
+
+const { text: say } = translations();
+const { number } = numberFormats();
+
+const $ = (id) => document.getElementById(id);
+const page = {
+  noBookings: $("no-bookings"),
+  form: $("book-form"),
+  services: $("book-services"),
+  cashAhead: $("cash-ahead"),
+  when: $("book-when"),
+  details: $("book-details"),
+  phone: $("book-phone"),
+  phoneError: $("book-phone-error"),
+  name: $("book-name"),
+  nameError: $("book-name-error"),
+  cashFields: $("cash-fields"),
+  amount: $("book-amount"),
+  amountError: $("book-amount-error"),
+  currency: $("book-currency"),
+  summary: $("book-summary"),
+  error: $("book-error"),
+  submit: $("book-submit"),
+};
+
+const dateFormat = { weekday: "long", month: "long", day: "numeric" };
+
+function bookFigures(service) {
+  const minutes = say("slot-minutes", {
+    minutes: number.format(service.appointment_slot_minutes),
+  });
+  return service.reserves_cash ? `${minutes} · ${say("book-ahead")}` : minutes;
+}
+
+function clearErrors() {
+  for (const element of [page.error, page.phoneError, page.nameError, page.amountError]) {
+    element.hidden = true;
+  }
+}
+
+// "50 000", "50,000.5" → "50000.50"; null when it is no amount.
+function normalisedAmount(raw) {
+  const compact = raw.replace(/[\s,，]/g, "");
+  if (!/^\d{1,10}(\.\d{1,2})?$/.test(compact) || Number(compact) <= 0) return null;
+  return Number(compact).toFixed(2);
+}
+
+function busy(isBusy) {
+  page.submit.disabled = isBusy;
+  page.submit.textContent = say(isBusy ? "booking" : "book");
+  page.form.setAttribute("aria-busy", isBusy ? "true" : "false");
+}
+
+// The booking form of `branch` (as the page embedded it), with `data`'s `today`,
+// `booking_days` and `currencies`.
+export function bookingForm(branch, data) {
+  const keys = keyed();
+  const bookable = branch.services.filter((service) => service.takes_appointments);
+  const openWeekdays = new Set(branch.opening_hours.map((hours) => hours.weekday));
+  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: branch.time_zone,
+  });
+  let service = null;
+  let detailsShown = false;
+
+  const picker = slotPicker({
+    root: page.when,
+    name: "book",
+    branchCode: branch.code,
+    timeZone: branch.time_zone,
+    today: data.today,
+    say,
+    onChange(slot) {
+      if (slot) {
+        detailsShown = true;
+        page.details.hidden = false;
+        page.submit.hidden = false;
+        page.error.hidden = true;
+      }
+      renderSummary(slot);
+    },
+  });
+
+  function renderSummary(slot) {
+    if (!slot || !service) {
+      page.summary.hidden = true;
+      return;
+    }
+    showText(
+      page.summary,
+      say("summary", {
+        service: localName(service),
+        date: formatDay(picker.day, dateFormat),
+        time: timeFormat.format(new Date(slot.start)),
+      }),
+    );
+  }
+
+  function chooseService(prefix) {
+    service = bookable.find((candidate) => candidate.prefix === prefix) ?? null;
+    if (!service) return;
+    const cash = service.reserves_cash;
+    page.cashAhead.hidden = !cash;
+    page.cashFields.hidden = !cash;
+    page.when.hidden = false;
+    picker.show(
+      prefix,
+      bookableDays({
+        today: data.today,
+        bookingDays: data.booking_days,
+        reservesCash: cash,
+        openWeekdays,
+      }),
+    );
+  }
+
+  page.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    if (!service || !picker.selected) {
+      showText(page.error, say("choose-slot"));
+      return;
+    }
+    const phone = page.phone.value.trim();
+    let invalid = null;
+    if (!phone) {
+      showText(page.phoneError, say("phone-required"));
+      invalid = page.phone;
+    }
+    const body = {
+      branch: branch.code,
+      service: service.prefix,
+      start: picker.selected,
+      phone,
+      name: page.name.value.trim(),
+    };
+    if (service.reserves_cash) {
+      const amount = normalisedAmount(page.amount.value);
+      if (!amount) {
+        showText(page.amountError, say("amount-required"));
+        invalid ??= page.amount;
+      }
+      body.cash_amount = amount;
+      body.cash_currency = page.currency.value;
+    }
+    if (invalid) {
+      invalid.focus();
+      return;
+    }
+
+    busy(true);
+    let result;
+    try {
+      result = await post("/api/appointments/", body, { "Idempotency-Key": keys.key(body) });
+    } catch {
+      busy(false);
+      showText(page.error, say("offline"));
+      return;
+    }
+    keys.answered();
+    if (result.ok) {
+      location.assign(result.body.page_url);
+      return;
+    }
+    busy(false);
+    const answer = result.body ?? {};
+    if (answer.code === "slot_full") {
+      showText(page.error, answer.detail);
+      picker.reload();
+      return;
+    }
+    if (answer.code === "invalid_phone") {
+      showText(page.phoneError, answer.detail);
+      page.phone.focus();
+      return;
+    }
+    if (answer.code === "cash_amount_required") {
+      showText(page.amountError, answer.detail);
+      page.amount.focus();
+      return;
+    }
+    fieldErrors(
+      answer,
+      { phone: page.phoneError, name: page.nameError, cash_amount: page.amountError },
+      page.error,
+    );
+    if (["slot_in_past", "not_a_slot", "book_a_day_ahead", "too_far_ahead"].includes(answer.code)) {
+      picker.reload();
+    }
+  });
+
+  if (bookable.length === 0) {
+    page.noBookings.hidden = false;
+    page.form.hidden = true;
+  } else {
+    page.services.replaceChildren(
+      ...bookable.map((candidate) =>
+        serviceOption(candidate, { name: "book-service", figures: bookFigures(candidate) }),
+      ),
+    );
+    page.services.addEventListener("change", (event) => {
+      clearErrors();
+      chooseService(event.target.value);
+    });
+    page.currency.replaceChildren(
+      ...data.currencies.map((currency) =>
+        h("option", { value: currency.code }, `${currency.code} · ${currency.name}`),
+      ),
+    );
+    if (bookable.length === 1) {
+      selectOnly(page.services);
+      chooseService(bookable[0].prefix);
+    }
+  }
+  page.details.hidden = !detailsShown;
+}

@@ -1,0 +1,86 @@
+// The table of today's active tickets, oldest first, with the manager's actions on a waiting one.
+
+import { h, reconcileChildren, translations } from "../../branchsite/dom.js";
+import { localName } from "../../branchsite/live.js";
+import { isOverTime, waitedNow } from "./clock.js";
+
+const { phrase, text } = translations();
+
+function statusCell(ticket) {
+  const status = ticket.status;
+  const pill = h("span", { class: `pill status-${status}` }, text(`status.${status}`));
+  if (ticket.counter == null) return h("td", {}, pill);
+  const counter = h("span", { class: "at-counter" }, text("at-counter", { n: ticket.counter }));
+  return h("td", {}, pill, " ", counter);
+}
+
+function waitedCell(ticket) {
+  return h(
+    "td",
+    { class: "waited" },
+    ...phrase("minutes", {
+      minutes: h("span", { "data-role": "waited" }, String(waitedNow(ticket))),
+    }),
+    isOverTime(ticket) ? h("span", { class: "over-time-label" }, text("over-time")) : "",
+  );
+}
+
+function actionsCell(ticket, busy) {
+  if (ticket.status !== "waiting") return h("td", { class: "row-actions" });
+  const disabled = busy(ticket.token);
+  const button = (action, style) =>
+    h(
+      "button",
+      { class: `button ${style}`, type: "button", "data-action": action, disabled },
+      text(`action.${action}`),
+    );
+  return h(
+    "td",
+    { class: "row-actions" },
+    button("transfer", ""),
+    button("cancel", "quiet-danger"),
+  );
+}
+
+function ticketRow(ticket, queue, busy) {
+  return h(
+    "tr",
+    {
+      "data-token": ticket.token,
+      "data-status": ticket.status,
+      class: isOverTime(ticket) ? "is-over-time" : false,
+    },
+    h(
+      "th",
+      { scope: "row" },
+      h("span", { class: "number", "data-role": "number" }, ticket.number),
+      h("span", { class: "channel" }, text(`channel.${ticket.channel}`)),
+    ),
+    h(
+      "td",
+      { class: "service" },
+      h("span", { class: "prefix small" }, ticket.service),
+      h("span", { class: "service-name" }, queue ? localName(queue) : ""),
+    ),
+    statusCell(ticket),
+    waitedCell(ticket),
+    actionsCell(ticket, busy),
+  );
+}
+
+// `busy(token)`: an action on that ticket is on its way, so its buttons wait.
+export function renderTickets(board, lobby, busy) {
+  const tickets = [...lobby.tickets.values()].sort(
+    (a, b) => Date.parse(a.issued_at) - Date.parse(b.issued_at) || a.number.localeCompare(b.number),
+  );
+  const queueOf = (prefix) => lobby.queues.find((queue) => queue.prefix === prefix);
+  reconcileChildren(
+    board.querySelector("#tickets tbody"),
+    tickets.map((ticket) => ticketRow(ticket, queueOf(ticket.service), busy)),
+  );
+  const waiting = tickets.filter((ticket) => ticket.status === "waiting").length;
+  board.querySelector('[data-role="tickets-count"]').textContent = text("tickets.count", {
+    count: waiting,
+  });
+  board.querySelector('[data-role="tickets-empty"]').hidden = tickets.length > 0;
+}
