@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "queueing",
     "kiosks",
     "umbrellas",
+    # Above every app: seeds them all, and nothing imports it (branchsite/demo/__init__.py).
+    "branchsite.demo",
 ]
 
 MIDDLEWARE = [

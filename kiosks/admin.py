@@ -1,4 +1,6 @@
-"""Kiosks in Django admin. Keys come from `kiosks.services`: shown once, stored only as a hash."""
+"""Kiosks in Django admin. Keys come from `kiosks.services`: shown once, stored only as a hash.
+Registering and rotating are recorded by those services; any other change (a name, switching a
+kiosk off, deleting it) by the admin's audit mixin."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -6,6 +8,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from branchsite.infra.admin import AuditedAdminMixin
+from branchsite.infra.audit import Origin
 
 from .models import Kiosk
 from .services import kiosk_register, kiosk_rotate_key
@@ -26,7 +31,7 @@ def show_key_once(request: HttpRequest, kiosk: Kiosk, raw_key: str) -> None:
 
 
 @admin.register(Kiosk)
-class KioskAdmin(admin.ModelAdmin):
+class KioskAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "branch", "key_hint", "is_active", "last_seen_at")
     list_filter = ("branch", "is_active")
     search_fields = ("name", "branch__code", "branch__name_zh", "branch__name_en")
@@ -40,11 +45,16 @@ class KioskAdmin(admin.ModelAdmin):
             return ("branch", "name")
         return ("branch", "name", "is_active", "key_hint", "last_seen_at")
 
+    def audit_branch(self, obj: Kiosk) -> str:
+        return obj.branch.code
+
     def save_model(self, request: HttpRequest, obj: Kiosk, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        kiosk, raw_key = kiosk_register(branch=obj.branch, name=obj.name)
+        kiosk, raw_key = kiosk_register(
+            branch=obj.branch, name=obj.name, actor=Origin.of_request(request)
+        )
         # The admin goes on with `obj` (history entry, redirect): make it the registered row.
         obj.pk = kiosk.pk
         obj.key_hash, obj.key_hint, obj.is_active = kiosk.key_hash, kiosk.key_hint, kiosk.is_active
@@ -56,7 +66,8 @@ class KioskAdmin(admin.ModelAdmin):
         permissions=("change",),
     )
     def rotate_key(self, request: HttpRequest, queryset: QuerySet[Kiosk]) -> None:
+        actor = Origin.of_request(request)
         for kiosk in queryset.select_related("branch"):
-            raw_key = kiosk_rotate_key(kiosk=kiosk)
+            raw_key = kiosk_rotate_key(kiosk=kiosk, actor=actor)
             self.log_change(request, kiosk, [{"changed": {"fields": ["device key"]}}])
             show_key_once(request, kiosk, raw_key)

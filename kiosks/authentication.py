@@ -5,7 +5,10 @@ from .models import Kiosk, hash_device_key
 
 
 class KioskKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Kiosk <device key>`: request.auth is the kiosk; the user stays anonymous."""
+    """`Authorization: Kiosk <device key>`: request.auth is the kiosk; the user stays anonymous.
+
+    The queue API knows the kiosk there as a `queueing.devices.BranchDevice`, without importing
+    this app, and its services decide what the kiosk may do."""
 
     keyword = "Kiosk"
 

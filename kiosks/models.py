@@ -31,6 +31,12 @@ class Kiosk(models.Model):
         return f"{self.branch.code} {self.name}"
 
     @property
+    def acts_for_branch_id(self) -> int:
+        """A kiosk is a `queueing.devices.BranchDevice`: it acts for its own branch only, and
+        the queue API knows it from `request.auth` by this and `audit_label`."""
+        return self.branch_id
+
+    @property
     def audit_label(self) -> str:
         """How the audit trail names this kiosk when it acts (`branchsite.infra.audit`)."""
         return f"kiosk #{self.pk} {self}"

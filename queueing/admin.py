@@ -7,8 +7,10 @@ change nothing except through those services (cancelling appointments).
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -18,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from branchsite.infra.admin import ReadOnlyAdminMixin
+from branchsite.infra.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from branchsite.infra.audit import Origin
 from branchsite.infra.dates import parse_day
 from branchsite.infra.errors import InvalidInput
@@ -55,6 +57,17 @@ def branch_staff(branch: Branch | None) -> QuerySet:
 
 def service_label(service: Service) -> str:
     return f"{service.branch.code} · {service.prefix} {service.name_zh} / {service.name_en}"
+
+
+class AuditedAdmin(AuditedAdminMixin):
+    """Staff and configuration have no service of their own: what head office changes on these
+    pages is recorded in the audit trail here, filed under the branch it belongs to."""
+
+    def audit_branch(self, obj) -> str:
+        if isinstance(obj, Branch):
+            return obj.code
+        branch = getattr(obj, "branch", None)
+        return branch.code if isinstance(branch, Branch) else ""
 
 
 # Branches ---------------------------------------------------------------------------------------
@@ -237,7 +250,7 @@ def configure_counter(request: HttpRequest, form: forms.ModelForm) -> Counter:
 
 
 @admin.register(Branch)
-class BranchAdmin(CounterThroughServicesMixin, admin.ModelAdmin):
+class BranchAdmin(CounterThroughServicesMixin, AuditedAdmin, admin.ModelAdmin):
     list_display = ("code", "name_zh", "name_en", "city_names", "is_active")
     list_filter = (CityFilter, "is_active")
     search_fields = ("code", "name_zh", "name_en", "address_zh", "address_en")
@@ -286,7 +299,7 @@ class BranchAdmin(CounterThroughServicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "branch",
         "prefix",
@@ -430,7 +443,7 @@ class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(admin.ModelAdmin):
+class StaffMembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "role", "branch")
     list_filter = ("role", "branch")
     search_fields = ("user__username", "user__first_name", "user__last_name", "branch__code")
@@ -452,10 +465,25 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
-    """Django's user admin, with the branch memberships that scope what each user may do."""
+class StaffUserAdmin(AuditedAdmin, UserAdmin):
+    """Django's user admin, with the branch memberships that scope what each user may do. Both
+    are recorded in the audit trail: a membership changed here as on its own page."""
 
     inlines = (*UserAdmin.inlines, StaffMembershipInline)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's page that sets a user's password. That it was set, and by whom, is
+        recorded; the password and its hash never are."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            # The page answers a password it set with a redirect to the user's page; a refused
+            # form is shown again (200), an unknown user redirects without a user to name.
+            user = self.get_object(request, unquote(id)) if request.method == "POST" else None
+            if user is not None and response.status_code == 302:
+                self.audit(request, user, "password_changed")
+        return response
 
 
 # Appointments -------------------------------------------------------------------------------
@@ -492,10 +520,10 @@ class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the selected appointments and free their places"))
     def cancel_appointments(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        cancelled = 0
+        cancelled, actor = 0, Origin.of_request(request)
         for appointment in queryset:
             try:
-                services.appointment_cancel(appointment=appointment)
+                services.appointment_cancel(appointment=appointment, actor=actor)
             except QueueError:
                 continue  # checked in, missed or cancelled already: nothing to free
             cancelled += 1

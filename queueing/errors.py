@@ -45,3 +45,12 @@ class InvalidTransition(QueueError):
             "action": action,
         }
         super().__init__("invalid_transition", detail, status_now=status)
+
+
+class DeviceOfAnotherBranch(QueueError):
+    """A kiosk (any `queueing.devices.BranchDevice`) asked to act for a branch not its own."""
+
+    status = 403
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("kiosk_wrong_branch", detail)

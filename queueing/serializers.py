@@ -16,7 +16,7 @@ from branchsite.infra.phones import PHONE_PATTERN, mask_name, mask_phone, normal
 
 from . import lobby, selectors
 from .models import Appointment, Branch, Counter, Currency, Ticket
-from .services import CHECK_IN_CLOSES_AFTER, CHECK_IN_OPENS_BEFORE
+from .services import check_in_window
 
 
 @extend_schema_field(
@@ -430,11 +430,11 @@ class AppointmentSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DateTimeField())
     def get_check_in_opens_at(self, appointment: Appointment) -> str:
-        return _MOMENT.to_representation(appointment.starts_at - CHECK_IN_OPENS_BEFORE)
+        return _MOMENT.to_representation(check_in_window(appointment.starts_at)[0])
 
     @extend_schema_field(serializers.DateTimeField())
     def get_check_in_closes_at(self, appointment: Appointment) -> str:
-        return _MOMENT.to_representation(appointment.starts_at + CHECK_IN_CLOSES_AFTER)
+        return _MOMENT.to_representation(check_in_window(appointment.starts_at)[1])
 
     def get_page_url(self, appointment: Appointment) -> str:
         return reverse("appointment-page", args=[appointment.token])

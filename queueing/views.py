@@ -12,7 +12,7 @@ from django.utils import timezone
 from branchsite.infra.security import allow_features
 
 from . import lobby, selectors, services
-from .models import Appointment, Branch, Counter, Currency, StaffMembership, Ticket
+from .models import Appointment, Branch, Counter, Currency, Ticket
 from .serializers import AppointmentSerializer, BranchSerializer, TicketSerializer
 
 
@@ -93,21 +93,14 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     board of their branch, head office in the admin."""
     user = request.user
     assert isinstance(user, User)  # login_required
-    membership = (
-        StaffMembership.objects.filter(user=user, branch__isnull=False)
-        .select_related("branch")
-        .first()
-    )
-    if membership is None or membership.branch is None:
+    workplace = selectors.staff_workplace(user)
+    if workplace is None:
         if user.is_staff:
             return redirect("admin:index")
         raise PermissionDenied("This account belongs to no branch.")
-    branch = membership.branch
-    if membership.role == StaffMembership.Role.TELLER:
-        counter = Counter.objects.filter(branch=branch, teller=user).first()
-        if counter is not None:
-            return redirect("counter-desk", code=branch.code, number=counter.number)
-    return redirect("lobby-board", code=branch.code)
+    if workplace.counter is not None:
+        return redirect("counter-desk", code=workplace.branch.code, number=workplace.counter.number)
+    return redirect("lobby-board", code=workplace.branch.code)
 
 
 # Customers --------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ project; the domain apps import the infrastructure and, for kiosks and umbrellas
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,3 +41,15 @@ def imports_of(folder: str, *, forbidden: tuple[str, ...]) -> list[str]:
 def test_the_infrastructure_imports_no_app_of_the_project():
     apps = ("queueing", "kiosks", "umbrellas", "branchsite.accounts")
     assert imports_of("branchsite/infra", forbidden=apps) == []
+
+
+@pytest.mark.parametrize("folder", ["queueing", "branchsite/accounts"])
+def test_queueing_and_the_accounts_import_neither_kiosks_nor_umbrellas(folder):
+    """Kiosks and umbrellas are built on queueing; queueing knows a kiosk only as a
+    `queueing.devices.BranchDevice`. The demo data, which seeds them all, is `branchsite.demo`."""
+    assert imports_of(folder, forbidden=("kiosks", "umbrellas")) == []
+
+
+def test_no_app_imports_the_demo_data():
+    apps = ("queueing", "kiosks", "umbrellas", "branchsite/accounts", "branchsite/infra")
+    assert [line for app in apps for line in imports_of(app, forbidden=("branchsite.demo",))] == []

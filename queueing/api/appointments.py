@@ -3,7 +3,6 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -15,15 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from branchsite.infra.audit import Origin
 from branchsite.infra.clients import client_address
 from branchsite.infra.dates import parse_day
-from branchsite.infra.errors import NotFound
 from branchsite.infra.idempotency import respond_idempotently
-from kiosks.models import Kiosk
 
 from .. import selectors, services
 from ..appointment_files import appointment_calendar, appointment_qr_png
-from ..errors import QueueError
+from ..devices import device_of
 from ..models import Appointment, Branch
 from ..serializers import (
     AppointmentCreateSerializer,
@@ -61,20 +59,7 @@ class SlotListView(APIView):
         )
         if service is None:
             raise exceptions.NotFound(_("This branch has no such service."))
-        if not service.takes_appointments:
-            raise QueueError(
-                "appointments_not_offered",
-                _("%(service)s cannot be booked at %(branch)s.")
-                % {"service": service.name, "branch": code},
-            )
-        day = query.validated_data["date"]
-        now = timezone.now()
-        bookable = (
-            selectors.first_booking_day(service=service, now=now)
-            <= day
-            <= selectors.last_booking_day(service=service, now=now)
-        )
-        slots = selectors.slots_for_day(service=service, day=day, now=now) if bookable else []
+        slots = selectors.bookable_slots(service=service, day=query.validated_data["date"])
         return Response(SlotSerializer(slots, many=True).data)
 
 
@@ -125,7 +110,9 @@ class AppointmentCancelView(APIView):
         responses={200: AppointmentSerializer, **ERRORS},
     )
     def post(self, request: Request, token: str) -> Response:
-        appointment = services.appointment_cancel(appointment=appointment_by_token(token))
+        appointment = services.appointment_cancel(
+            appointment=appointment_by_token(token), actor=Origin.of_request(request)
+        )
         return Response(AppointmentSerializer(appointment).data)
 
 
@@ -141,14 +128,18 @@ class AppointmentRescheduleView(APIView):
         payload = RescheduleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         appointment = services.appointment_reschedule(
-            appointment=appointment, start=payload.validated_data["start"]
+            appointment=appointment,
+            start=payload.validated_data["start"],
+            actor=Origin.of_request(request),
         )
         return Response(AppointmentSerializer(appointment).data)
 
 
 def _checked_in_answer(request: Request, appointment: Appointment) -> Response:
     def check_in() -> tuple[int, dict]:
-        ticket = services.appointment_check_in(appointment=appointment, actor=request.user)
+        ticket = services.appointment_check_in(
+            appointment=appointment, actor=Origin.of_request(request)
+        )
         return status.HTTP_201_CREATED, TicketSerializer(ticket).data
 
     return respond_idempotently(request, scope="appointments.check-in", create=check_in)
@@ -182,30 +173,22 @@ class BranchCheckInView(APIView):
     )
     def post(self, request: Request, code: str) -> Response:
         branch = get_object_or_404(Branch, code=code, is_active=True)
-        kiosk = request.auth if isinstance(request.auth, Kiosk) else None
-        if kiosk is not None:
-            if kiosk.branch_id != branch.pk:
-                raise exceptions.PermissionDenied(
-                    _("A kiosk checks in appointments of its own branch only."),
-                    code="kiosk_wrong_branch",
-                )
-        else:
+        kiosk = device_of(request.auth)
+        if kiosk is None:
             require_branch_staff(request, branch)
         payload = CheckInByCodeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        typed = "".join(payload.validated_data["code"].split()).upper()
-        appointment = (
-            Appointment.objects.select_related("branch", "service__branch", "ticket")
-            .filter(branch=branch, code=typed)
-            .first()
-        )
-        if appointment is None:
-            raise NotFound(
-                "unknown_check_in_code",
-                _("No appointment at %(branch)s has the code %(code)s.")
-                % {"branch": branch.code, "code": typed},
+
+        def check_in() -> tuple[int, dict]:
+            ticket = services.appointment_check_in_by_code(
+                branch=branch,
+                code=payload.validated_data["code"],
+                actor=Origin.of_request(request),
+                kiosk=kiosk,
             )
-        return _checked_in_answer(request, appointment)
+            return status.HTTP_201_CREATED, TicketSerializer(ticket).data
+
+        return respond_idempotently(request, scope="appointments.check-in", create=check_in)
 
 
 class AppointmentCalendarView(APIView):
@@ -249,10 +232,10 @@ class ReservedCashView(APIView):
     def get(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        if not selectors.user_is_head_office(request.user):
+        if not selectors.user_may_see_reserved_cash(request.user):
             raise exceptions.PermissionDenied(
                 _("Only head office sees reserved cash."), code="not_head_office"
             )
         raw = request.query_params.get("date")
-        day = parse_day(raw) if raw is not None else selectors.tomorrow_at_head_office()
+        day = parse_day(raw) if raw is not None else None
         return Response(ReservedCashSerializer(selectors.reserved_cash(day=day), many=True).data)

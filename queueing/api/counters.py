@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from branchsite.infra.audit import Origin
+
 from .. import lobby, services
 from ..models import Branch, Counter
 from ..serializers import (
@@ -38,7 +40,7 @@ class CallNextView(APIView):
             Counter.objects.select_related("branch"), branch__code=code, number=number
         )
         require_branch_staff(request, counter.branch)
-        ticket = services.ticket_call_next(counter=counter, actor=request.user)
+        ticket = services.ticket_call_next(counter=counter, actor=Origin.of_request(request))
         if ticket is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(StaffTicketSerializer(ticket).data)
@@ -64,7 +66,7 @@ class CounterStateView(APIView):
             Counter.objects.select_related("branch"), branch__code=code, number=number
         )
         require_branch_staff(request, counter.branch)
-        counter = self.actions[self.action](counter=counter, actor=request.user)
+        counter = self.actions[self.action](counter=counter, actor=Origin.of_request(request))
         return Response(CounterSerializer(counter).data)
 
 

@@ -10,13 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from branchsite.infra.audit import Origin
 from branchsite.infra.clients import client_address
 from branchsite.infra.errors import NamesNothing
 from branchsite.infra.idempotency import respond_idempotently
-from kiosks.models import Kiosk
 
 from .. import selectors, services
-from ..models import Service, Ticket
+from ..devices import device_of
+from ..models import Service
 from ..serializers import (
     ErrorSerializer,
     PreQueueAdviceSerializer,
@@ -58,18 +59,13 @@ class TicketCreateView(APIView):
         payload = TicketCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         service: Service = payload.validated_data["service"]
-        channel = Ticket.Channel.REMOTE
-        if isinstance(request.auth, Kiosk):
-            if request.auth.branch_id != service.branch_id:
-                raise exceptions.PermissionDenied(
-                    _("A kiosk issues tickets of its own branch only."),
-                    code="kiosk_wrong_branch",
-                )
-            channel = Ticket.Channel.KIOSK
+        kiosk = device_of(request.auth)
 
         def issue() -> tuple[int, dict]:
-            if channel == Ticket.Channel.KIOSK:
-                ticket = services.ticket_issue(service=service, channel=channel)
+            if kiosk is not None:
+                ticket = services.ticket_issue_at_kiosk(
+                    service=service, kiosk=kiosk, actor=Origin.of_request(request)
+                )
             else:
                 ticket = services.ticket_take_remote(
                     service=service,
@@ -92,7 +88,9 @@ class TicketCancelView(APIView):
         summary="Cancel a waiting ticket", request=None, responses={200: TicketSerializer, **ERRORS}
     )
     def post(self, request: Request, token: str) -> Response:
-        ticket = services.ticket_cancel(ticket=ticket_by_token(token), actor=request.user)
+        ticket = services.ticket_cancel(
+            ticket=ticket_by_token(token), actor=Origin.of_request(request)
+        )
         return Response(TicketSerializer(ticket).data)
 
 
@@ -136,7 +134,7 @@ class TicketStaffActionView(APIView):
     def post(self, request: Request, token: str) -> Response:
         ticket = ticket_by_token(token)
         require_branch_staff(request, ticket.branch)
-        ticket = self.actions[self.action](ticket=ticket, actor=request.user)
+        ticket = self.actions[self.action](ticket=ticket, actor=Origin.of_request(request))
         return Response(StaffTicketSerializer(ticket).data)
 
 
@@ -164,7 +162,7 @@ class TicketTransferView(APIView):
         if to_service is None:
             raise NamesNothing("unknown_service", _("This branch has no such service."))
         successor = services.ticket_transfer(
-            ticket=ticket, to_service=to_service, actor=request.user
+            ticket=ticket, to_service=to_service, actor=Origin.of_request(request)
         )
         return Response(StaffTicketSerializer(successor).data)
 
@@ -186,13 +184,7 @@ class TicketAlternativesView(APIView):
         responses={200: PreQueueAdviceSerializer, **ERRORS},
     )
     def get(self, request: Request, token: str) -> Response:
-        ticket = ticket_by_token(token)
-        progress = selectors.ticket_progress(ticket)
-        advice = selectors.pre_queue_advice(
-            branch=ticket.branch,
-            prefix=ticket.service.prefix,
-            wait_minutes=progress.estimated_wait_minutes or 0,
-        )
+        advice = selectors.ticket_advice(ticket_by_token(token))
         if advice is None:
             raise exceptions.NotFound(_("This branch no longer offers this service."))
         return Response(PreQueueAdviceSerializer(advice).data)

@@ -12,6 +12,7 @@ from .appointments import (
     AppointmentSlot,
     AppointmentStatus,
     Currency,
+    clean_check_in_code,
     new_check_in_code,
 )
 from .branches import (
@@ -45,6 +46,7 @@ __all__ = [
     "TicketEvent",
     "TicketSequence",
     "TicketStatus",
+    "clean_check_in_code",
     "new_check_in_code",
     "new_token",
     "validate_time_zone",

@@ -19,6 +19,12 @@ def new_check_in_code() -> str:
     return "".join(secrets.choice(CHECK_IN_CODE_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
 
 
+def clean_check_in_code(typed: str) -> str:
+    """A check-in code as stored, from what a customer typed or a scanner read: spaces anywhere
+    dropped, letters in capitals ("ab3 4cd" is AB34CD)."""
+    return "".join(typed.split()).upper()
+
+
 class AppointmentSlot(models.Model):
     """A bookable start time of a service, created by its first booking.
 

@@ -2,19 +2,29 @@
 in `queueing.lobby`.
 
 - `branches`: open or not, the issuing lookup, each queue's live wait, distances;
-- `tickets`: the calling order, a ticket's position and estimated wait;
-- `staff`: who may act where;
-- `appointments`: bookable slots, the booking window, reserved cash;
-- `advice`: whether the wait is over the threshold and which branch nearby is quicker.
+- `tickets`: the calling order (`CALLING_ORDER`, written once), a ticket's position and estimated
+  wait;
+- `staff`: who may act where, and where staff work;
+- `appointments`: bookable slots, the booking window (`booking_window`), reserved cash;
+- `advice`: whether the wait is over the threshold and which branch nearby is quicker, before
+  taking a ticket or while holding one.
 """
 
-from .advice import MAX_ALTERNATIVES, PreQueueAdvice, ShorterWait, pre_queue_advice
+from .advice import (
+    MAX_ALTERNATIVES,
+    PreQueueAdvice,
+    ShorterWait,
+    pre_queue_advice,
+    ticket_advice,
+)
 from .appointments import (
     HEAD_OFFICE_ZONE,
+    BookingWindow,
     ReservedCash,
     SlotAvailability,
-    first_booking_day,
-    last_booking_day,
+    bookable_slots,
+    booking_window,
+    check_appointments_offered,
     reserved_cash,
     slot_starts,
     slots_for_day,
@@ -29,13 +39,19 @@ from .branches import (
     service_for_issuing,
 )
 from .staff import (
+    Workplace,
+    staff_workplace,
     user_is_head_office,
     user_is_staff_member,
     user_is_teller_of,
     user_may_act_for_branch,
+    user_may_see_reserved_cash,
 )
 from .tickets import (
+    CALLING_ORDER,
+    CallingTier,
     TicketProgress,
+    calling_key,
     estimated_wait_minutes,
     in_calling_order,
     open_counters_serving,
@@ -45,22 +61,28 @@ from .tickets import (
 )
 
 __all__ = [
+    "CALLING_ORDER",
     "HEAD_OFFICE_ZONE",
     "MAX_ALTERNATIVES",
+    "BookingWindow",
     "BranchWithWaits",
+    "CallingTier",
     "PreQueueAdvice",
     "ReservedCash",
     "ServiceWait",
     "ShorterWait",
     "SlotAvailability",
     "TicketProgress",
+    "Workplace",
+    "bookable_slots",
+    "booking_window",
     "branch_is_open",
     "branches_with_waits",
+    "calling_key",
+    "check_appointments_offered",
     "distance_km",
     "estimated_wait_minutes",
-    "first_booking_day",
     "in_calling_order",
-    "last_booking_day",
     "open_counters_serving",
     "pre_queue_advice",
     "queue_progress",
@@ -68,6 +90,8 @@ __all__ = [
     "service_for_issuing",
     "slot_starts",
     "slots_for_day",
+    "staff_workplace",
+    "ticket_advice",
     "ticket_position",
     "ticket_progress",
     "tomorrow_at_head_office",
@@ -75,4 +99,5 @@ __all__ = [
     "user_is_staff_member",
     "user_is_teller_of",
     "user_may_act_for_branch",
+    "user_may_see_reserved_cash",
 ]

@@ -6,8 +6,10 @@ from datetime import datetime
 from ..models import (
     Branch,
     Service,
+    Ticket,
 )
 from .branches import branches_with_waits, distance_km
+from .tickets import ticket_progress
 
 MAX_ALTERNATIVES = 3
 
@@ -80,4 +82,16 @@ def pre_queue_advice(
         estimated_wait_minutes=wait,
         over_threshold=over,
         alternatives=alternatives[:MAX_ALTERNATIVES],
+    )
+
+
+def ticket_advice(ticket: Ticket, *, now: datetime | None = None) -> PreQueueAdvice | None:
+    """`pre_queue_advice` for the holder of `ticket`: the wait is the rest of theirs, none once
+    the ticket no longer waits. None when the branch no longer offers the ticket's service."""
+    progress = ticket_progress(ticket, now=now)
+    return pre_queue_advice(
+        branch=ticket.branch,
+        prefix=ticket.service.prefix,
+        wait_minutes=progress.estimated_wait_minutes or 0,
+        now=now,
     )

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from ..errors import QueueError
 from ..models import (
     Appointment,
     AppointmentSlot,
@@ -68,14 +70,50 @@ def slots_for_day(
     ]
 
 
-def first_booking_day(*, service: Service, now: datetime) -> date:
-    """Large cash is ordered the day before: such services book from tomorrow on."""
+@dataclass(frozen=True)
+class BookingWindow:
+    """The branch's business days on which a service may be booked, both included."""
+
+    first_day: date
+    last_day: date
+
+    def __contains__(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+
+def booking_window(*, service: Service, now: datetime) -> BookingWindow:
+    """From today up to APPOINTMENT_BOOKING_DAYS ahead, in the branch's business days. Large
+    cash is ordered the day before: such services book from tomorrow on. The slots list and
+    every booking or rescheduling read it here."""
     today = service.branch.business_day(now)
-    return today + timedelta(days=1) if service.reserves_cash else today
+    return BookingWindow(
+        first_day=today + timedelta(days=1) if service.reserves_cash else today,
+        last_day=today + timedelta(days=settings.APPOINTMENT_BOOKING_DAYS),
+    )
 
 
-def last_booking_day(*, service: Service, now: datetime) -> date:
-    return service.branch.business_day(now) + timedelta(days=settings.APPOINTMENT_BOOKING_DAYS)
+def bookable_slots(
+    *, service: Service, day: date, now: datetime | None = None
+) -> list[SlotAvailability]:
+    """What the slots list shows for `day`: the slots that have not begun, with the places left,
+    or none when `day` is outside the booking window. A service that cannot be booked is
+    `appointments_not_offered` (409), as booking it would be."""
+    now = now or timezone.now()
+    check_appointments_offered(service)
+    if day not in booking_window(service=service, now=now):
+        return []
+    return slots_for_day(service=service, day=day, now=now)
+
+
+def check_appointments_offered(service: Service) -> None:
+    """Raise `appointments_not_offered` (409) unless `service` takes appointments at an active
+    branch."""
+    if not service.takes_appointments or not service.branch.is_active:
+        raise QueueError(
+            "appointments_not_offered",
+            _("%(service)s cannot be booked at %(branch)s.")
+            % {"service": service.name, "branch": service.branch.code},
+        )
 
 
 HEAD_OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -94,8 +132,11 @@ class ReservedCash:
     appointments: int
 
 
-def reserved_cash(*, day: date) -> list[ReservedCash]:
-    """Cash booked for withdrawal on `day`, per branch and currency: what each branch orders."""
+def reserved_cash(*, day: date | None = None) -> list[ReservedCash]:
+    """Cash booked for withdrawal on `day`, per branch and currency: what each branch orders.
+    `day` is tomorrow where head office works unless given. Head office only reads it
+    (`staff.user_may_see_reserved_cash`)."""
+    day = day if day is not None else tomorrow_at_head_office()
     rows = (
         Appointment.objects.filter(
             day=day, status__in=Appointment.ACTIVE_STATUSES, cash_amount__isnull=False

@@ -3,9 +3,10 @@
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ..models import (
@@ -17,25 +18,75 @@ from ..models import (
 Status = Ticket.Status
 
 
+# The calling order, written once. Each waiting ticket of a queue falls in the first tier that
+# holds it, and is called by its tier, then the tier's moment, then id (the issue order of tickets
+# sharing that moment):
+#   0. checked-in appointments whose slot has begun by now, by slot start;
+#   1. everyone else (walk-ins, remote tickets, appointments checked in early), by issue time.
+# `calling_key` reads it for one ticket in Python, `in_calling_order` sorts by it with the ORM,
+# and `_AHEAD_SQL` counts the tickets with a lower key in plain comparisons, all three derived
+# from CALLING_ORDER; tests/queueing/test_calling_order.py holds them to one another.
+
+
+@dataclass(frozen=True)
+class CallingTier:
+    """`by`: the ticket field the tier is called by. `begun`: the tier holds the tickets whose
+    `begun` field is at or before now; None for the last tier, which holds every ticket left."""
+
+    by: str
+    begun: str | None = None
+
+
+CALLING_ORDER = (
+    CallingTier(by="appointment_starts_at", begun="appointment_starts_at"),
+    CallingTier(by="issued_at"),
+)
+assert all(tier.begun for tier in CALLING_ORDER[:-1]) and CALLING_ORDER[-1].begun is None, (
+    "every tier but the last holds the tickets whose moment has begun; the last holds the rest"
+)
+
+
+def _holds(tier: CallingTier, ticket: Ticket, now: datetime) -> bool:
+    if tier.begun is None:
+        return True
+    moment = getattr(ticket, tier.begun)
+    return moment is not None and moment <= now
+
+
+def calling_key(ticket: Ticket, *, now: datetime) -> tuple[int, datetime, int]:
+    """(tier, moment, id): of two waiting tickets of a queue, the lower key is called first."""
+    rank = next(rank for rank, tier in enumerate(CALLING_ORDER) if _holds(tier, ticket, now))
+    return rank, getattr(ticket, CALLING_ORDER[rank].by), ticket.pk
+
+
 def in_calling_order(tickets: QuerySet[Ticket], *, now: datetime) -> QuerySet[Ticket]:
-    """Checked-in appointments whose slot has begun come first (by slot), then issue order."""
+    """`tickets` sorted by `calling_key`, next to be called first."""
+    *tiers, last = CALLING_ORDER
+    held = [Q(**{f"{tier.begun}__lte": now}) for tier in tiers]
     return tickets.annotate(
-        appointment_due=Case(
-            When(appointment_starts_at__lte=now, then=Value(0)),
-            default=Value(1),
+        calling_tier=Case(
+            *(When(condition, then=Value(rank)) for rank, condition in enumerate(held)),
+            default=Value(len(tiers)),
             output_field=IntegerField(),
         ),
-        order_key=Case(
-            When(appointment_starts_at__lte=now, then=F("appointment_starts_at")),
-            default=F("issued_at"),
+        calling_moment=Case(
+            *(
+                When(condition, then=F(tier.by))
+                for condition, tier in zip(held, tiers, strict=True)
+            ),
+            default=F(last.by),
         ),
-    ).order_by("appointment_due", "order_key", "pk")
+    ).order_by("calling_tier", "calling_moment", "pk")
 
 
 # Position and estimate are part of every ticket answer, the issuing one included, so they are one
 # hand-written statement: the ORM took twice as long to build this query as PostgreSQL took to run
-# it (bench/README.md). "Ahead" follows `in_calling_order` as plain comparisons that the partial
-# index of waiting tickets serves: appointments whose slot has begun, then issue order.
+# it (bench/README.md). The statement for each tier is built here once, at import, from
+# CALLING_ORDER: "ahead" is a lower `calling_key`, spelt without CASE as plain comparisons on the
+# rows of the partial index of waiting tickets. For a ticket of tier t:
+#   a lower tier holds the row, or (tier t holds it, and its moment is earlier, or the same and
+#   its id lower).
+# The last tier needs no "holds": a row that no lower tier holds is in it.
 _PROGRESS_SQL = """
 SELECT
     (SELECT count(*) FROM queueing_ticket
@@ -44,11 +95,35 @@ SELECT
      JOIN queueing_counter_services cs ON cs.counter_id = c.id
      WHERE cs.service_id = %s AND c.is_open)
 """
-_AHEAD_OF_A_DUE_APPOINTMENT = _PROGRESS_SQL.format(
-    ahead="appointment_starts_at < %s OR (appointment_starts_at = %s AND id < %s)"
-)
-_AHEAD_OF_THE_REST = _PROGRESS_SQL.format(
-    ahead="appointment_starts_at <= %s OR issued_at < %s OR (issued_at = %s AND id < %s)"
+
+
+def _column(field: str) -> str:
+    column = Ticket._meta.get_field(field).column  # type: ignore[union-attr]
+    assert isinstance(column, str)
+    return column
+
+
+def _ahead_sql(rank: int) -> str:
+    """What puts a row ahead of a ticket of tier `rank`, with `_ahead_params`' placeholders."""
+    tier = CALLING_ORDER[rank]
+    held_by_lower = [
+        f"{_column(lower.begun)} <= %s" for lower in CALLING_ORDER[:rank] if lower.begun
+    ]
+    moment = _column(tier.by)
+    earlier = f"{moment} < %s OR ({moment} = %s AND id < %s)"
+    if tier.begun:
+        earlier = f"{_column(tier.begun)} <= %s AND ({earlier})"
+    return " OR ".join([*held_by_lower, f"({earlier})"])
+
+
+def _ahead_params(rank: int, *, moment: Any, ticket_id: int, now: Any) -> list[Any]:
+    """The values of `_ahead_sql(rank)`'s placeholders, in its order (database-adapted)."""
+    held_here = [now] if CALLING_ORDER[rank].begun else []
+    return [*[now] * rank, *held_here, moment, moment, ticket_id]
+
+
+_AHEAD_SQL = tuple(
+    _PROGRESS_SQL.format(ahead=_ahead_sql(rank)) for rank in range(len(CALLING_ORDER))
 )
 
 
@@ -84,16 +159,16 @@ def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketPro
         return TicketProgress(position=None, estimated_wait_minutes=None)
     now = now or timezone.now()
     ops = connection.ops
-    if ticket.appointment_starts_at is not None and ticket.appointment_starts_at <= now:
-        slot = ops.adapt_datetimefield_value(ticket.appointment_starts_at)
-        sql, ahead_params = _AHEAD_OF_A_DUE_APPOINTMENT, [slot, slot, ticket.pk]
-    else:
-        issued = ops.adapt_datetimefield_value(ticket.issued_at)
-        sql = _AHEAD_OF_THE_REST
-        ahead_params = [ops.adapt_datetimefield_value(now), issued, issued, ticket.pk]
+    rank, moment, _ = calling_key(ticket, now=now)
+    ahead_params = _ahead_params(
+        rank,
+        moment=ops.adapt_datetimefield_value(moment),
+        ticket_id=ticket.pk,
+        now=ops.adapt_datetimefield_value(now),
+    )
     day = ops.adapt_datefield_value(ticket.business_day)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [ticket.service_id, day, *ahead_params, ticket.service_id])
+        cursor.execute(_AHEAD_SQL[rank], [ticket.service_id, day, *ahead_params, ticket.service_id])
         ahead, counters = cursor.fetchone()
     estimate = estimated_wait_minutes(service=ticket.service, ahead=ahead, open_counters=counters)
     return TicketProgress(position=ahead + 1, estimated_wait_minutes=estimate)

@@ -17,13 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchsite.infra.audit import Actor, Origin, audit_fields, audit_record
+from branchsite.infra.errors import NotFound
 from branchsite.infra.phones import normalize_phone
 from branchsite.infra.rate_limits import limits_take
 from branchsite.infra.text import clean_text
 
 from .. import selectors
+from ..devices import BranchDevice
 from ..errors import QueueError
-from ..models import Appointment, AppointmentSlot, Service, Ticket
+from ..models import Appointment, AppointmentSlot, Branch, Service, Ticket, clean_check_in_code
+from .devices import device_actor, require_device_of_branch
 from .tickets import ticket_issue
 
 Status = Appointment.Status
@@ -59,22 +62,18 @@ def _check_slot(*, service: Service, start: datetime, now: datetime) -> None:
 
     Each refusal is a rule's (409), not bad input: the request was well formed.
     """
-    if not service.takes_appointments or not service.branch.is_active:
-        raise QueueError(
-            "appointments_not_offered",
-            _("%(service)s cannot be booked at %(branch)s.")
-            % {"service": service.name, "branch": service.branch.code},
-        )
+    selectors.check_appointments_offered(service)
     if start <= now:
         raise QueueError("slot_in_past", _("That time has passed; choose a later slot."))
     day = service.branch.business_day(start)
-    if day < selectors.first_booking_day(service=service, now=now):
+    window = selectors.booking_window(service=service, now=now)
+    if day < window.first_day:
         raise QueueError(
             "book_a_day_ahead",
             _("%(service)s must be booked at least one business day ahead.")
             % {"service": service.name},
         )
-    if day > selectors.last_booking_day(service=service, now=now):
+    if day > window.last_day:
         raise QueueError(
             "too_far_ahead",
             _("Appointments can be booked up to %(days)d days ahead.")
@@ -228,8 +227,31 @@ def _not_booked(appointment: Appointment, refusal: str) -> QueueError:
     )
 
 
-def appointment_cancel(*, appointment: Appointment) -> Appointment:
-    """Cancel a booked appointment and free its place."""
+def _recorded(
+    appointment: Appointment,
+    action: str,
+    *,
+    by: Actor | None,
+    before: dict,
+    after: dict,
+    at: datetime | None = None,
+) -> None:
+    """Record a change of the appointment in the audit trail (inside the change's transaction).
+    `by`: staff, a device, the customer by their address (an `Origin` without a user), or None
+    for the system."""
+    audit_record(
+        action,
+        subject=appointment,
+        by=by,
+        branch=appointment.branch.code,
+        before=before,
+        after=after,
+        at=at,
+    )
+
+
+def appointment_cancel(*, appointment: Appointment, actor: Actor | None = None) -> Appointment:
+    """Cancel a booked appointment and free its place; recorded in the audit trail."""
     with transaction.atomic():
         appointment = _locked(appointment)
         if appointment.status != Status.BOOKED:
@@ -239,14 +261,26 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
         appointment.status = Status.CANCELLED
         appointment.save(update_fields=["status"])
         _give_back_a_place(appointment.slot_id)
+        _recorded(
+            appointment,
+            "appointment.cancelled",
+            by=actor,
+            before={"status": Status.BOOKED},
+            after={"status": Status.CANCELLED},
+        )
     return appointment
 
 
 def appointment_reschedule(
-    *, appointment: Appointment, start: datetime, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    start: datetime,
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Move a booked appointment to another slot of its service; its old place is freed only
-    once the new one is taken, so a full slot leaves the appointment as it was."""
+    once the new one is taken, so a full slot leaves the appointment as it was. Recorded in the
+    audit trail with both times, in the branch's time zone."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _locked(appointment)
@@ -270,7 +304,7 @@ def appointment_reschedule(
         ):
             raise _one_a_day(service)
         # Slots are locked in time order, so two customers swapping slots cannot deadlock.
-        old_slot_id = appointment.slot_id
+        old_slot_id, old_start = appointment.slot_id, appointment.starts_at
         if appointment.starts_at < start:
             _give_back_a_place(old_slot_id)
             slot = _take_a_place(service=service, start=start)
@@ -285,6 +319,14 @@ def appointment_reschedule(
                 appointment.save(update_fields=["slot", "starts_at", "day"])
         except IntegrityError:
             raise _one_a_day(service) from None
+        _recorded(
+            appointment,
+            "appointment.rescheduled",
+            by=actor,
+            before={"starts_at": service.branch.local_time(old_start)},
+            after={"starts_at": service.branch.local_time(start)},
+            at=now,
+        )
     return appointment
 
 
@@ -292,7 +334,8 @@ def appointment_check_in(
     *, appointment: Appointment, actor: Actor | None = None, now: datetime | None = None
 ) -> Ticket:
     """Turn a booked appointment into a priority ticket, from 30 minutes before its start to
-    15 minutes after. Once its slot has begun, the ticket is called before walk-in customers."""
+    15 minutes after. Once its slot has begun, the ticket is called before walk-in customers.
+    Recorded in the audit trail, by whoever checked in: the customer, staff or a kiosk."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _locked(appointment)
@@ -324,12 +367,70 @@ def appointment_check_in(
         appointment.status = Status.CHECKED_IN
         appointment.ticket = ticket
         appointment.save(update_fields=["status", "ticket"])
+        _recorded(
+            appointment,
+            "appointment.checked_in",
+            by=actor,
+            before={"status": Status.BOOKED, "ticket": None},
+            after={"status": Status.CHECKED_IN, "ticket": ticket.pk},
+            at=now,
+        )
     return ticket
 
 
+def appointment_check_in_by_code(
+    *,
+    branch: Branch,
+    code: str,
+    actor: Actor | None = None,
+    kiosk: BranchDevice | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """At the branch, check in the appointment whose check-in code the customer typed or
+    scanned, as `appointment_check_in` does.
+
+    `code` is read as `clean_check_in_code` reads it; an appointment of another branch is as
+    unknown as no appointment (`unknown_check_in_code`, 404). A kiosk checks in appointments of
+    its own branch only (`kiosk_wrong_branch`, 403); without a kiosk the caller has made sure
+    that `actor` is staff of `branch`.
+    """
+    if kiosk is not None:
+        require_device_of_branch(
+            kiosk,
+            branch.pk,
+            refusal=_("A kiosk checks in appointments of its own branch only."),
+        )
+        actor = device_actor(kiosk, actor)
+    typed = clean_check_in_code(code)
+    appointment = Appointment.objects.filter(branch=branch, code=typed).first()
+    if appointment is None:
+        raise NotFound(
+            "unknown_check_in_code",
+            _("No appointment at %(branch)s has the code %(code)s.")
+            % {"branch": branch.code, "code": typed},
+        )
+    return appointment_check_in(appointment=appointment, actor=actor, now=now)
+
+
 def appointments_mark_missed(*, now: datetime | None = None) -> int:
-    """Booked appointments whose check-in window has closed become missed. Idempotent."""
+    """Booked appointments whose check-in window has closed become missed, each recorded in the
+    audit trail as the system's doing. Idempotent."""
     now = now or timezone.now()
-    return Appointment.objects.filter(
-        status=Status.BOOKED, starts_at__lt=now - CHECK_IN_CLOSES_AFTER
-    ).update(status=Status.MISSED)
+    with transaction.atomic():
+        # Locked, so that none is cancelled or checked in between reading and marking it.
+        missed = list(
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("branch")
+            .filter(status=Status.BOOKED, starts_at__lt=now - CHECK_IN_CLOSES_AFTER)
+        )
+        Appointment.objects.filter(pk__in=[a.pk for a in missed]).update(status=Status.MISSED)
+        for appointment in missed:
+            _recorded(
+                appointment,
+                "appointment.missed",
+                by=None,
+                before={"status": Status.BOOKED},
+                after={"status": Status.MISSED},
+                at=now,
+            )
+    return len(missed)

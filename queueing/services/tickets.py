@@ -3,6 +3,7 @@
 Opening and closing counters is in `counters`."""
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,16 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from branchsite.infra.audit import Actor, acting_user
+from branchsite.infra.audit import Actor, Origin, acting_user, audit_record, origin_of
 from branchsite.infra.phones import normalize_phone
 from branchsite.infra.rate_limits import limits_take
 from branchsite.infra.text import clean_text
 
 from .. import selectors
+from ..devices import BranchDevice
 from ..errors import InvalidTransition, QueueError, status_label
 from ..lobby import lobby_changed
 from ..models import Branch, Counter, Service, Ticket, TicketEvent, TicketSequence
 from .counters import lock_counter, seat_teller
+from .devices import device_actor, require_device_of_branch
 
 Status = Ticket.Status
 Action = TicketEvent.Action
@@ -97,6 +100,12 @@ def _check_issuing(service: Service, *, now: datetime) -> None:
         raise QueueError("branch_closed", _("%(branch)s is closed now.") % {"branch": branch.code})
 
 
+def _named_in_the_trail(origin: Origin) -> bool:
+    """Staff and devices are recorded in the audit trail; customers acting without an account
+    and the system are not (each ticket's own history, TicketEvent, has them)."""
+    return origin.user is not None or bool(origin.device)
+
+
 def ticket_issue(
     *,
     service: Service,
@@ -105,7 +114,42 @@ def ticket_issue(
     appointment_starts_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Issue the next number of `service`'s queue for today, while the branch is open."""
+    """Issue the next number of `service`'s queue for today, while the branch is open.
+
+    A ticket issued by staff or a device (a kiosk) is recorded in the audit trail in the issue's
+    transaction. A customer's costs nothing more: the trail is not written, and on PostgreSQL the
+    issue stays one statement outside any transaction.
+    """
+    origin = origin_of(actor)
+    named = _named_in_the_trail(origin)
+    with transaction.atomic() if named else nullcontext():
+        ticket = _issue(
+            service=service,
+            channel=channel,
+            actor=origin,
+            appointment_starts_at=appointment_starts_at,
+            now=now,
+        )
+        if named:
+            audit_record(
+                "ticket.issued",
+                subject=ticket,
+                by=origin,
+                branch=service.branch.code,
+                after={"status": ticket.status, "service": service.pk, "channel": channel},
+                at=ticket.issued_at,
+            )
+    return ticket
+
+
+def _issue(
+    *,
+    service: Service,
+    channel: str,
+    actor: Actor | None,
+    appointment_starts_at: datetime | None,
+    now: datetime | None,
+) -> Ticket:
     now = now or timezone.now()
     branch = service.branch
     _check_issuing(service, now=now)
@@ -162,6 +206,30 @@ def ticket_issue(
     return ticket
 
 
+def ticket_issue_at_kiosk(
+    *,
+    service: Service,
+    kiosk: BranchDevice,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """A kiosk in the lobby prints the next ticket of `service`: a `kiosk` ticket, never counted
+    against the remote-ticket limits.
+
+    A kiosk prints tickets of its own branch only (`kiosk_wrong_branch`, 403, before anything is
+    written). `actor` is the request's origin when the interface has one; the kiosk otherwise.
+    """
+    require_device_of_branch(
+        kiosk, service.branch_id, refusal=_("A kiosk issues tickets of its own branch only.")
+    )
+    return ticket_issue(
+        service=service,
+        channel=Ticket.Channel.KIOSK,
+        actor=device_actor(kiosk, actor),
+        now=now,
+    )
+
+
 REMOTE_LIMIT_WINDOW = timedelta(hours=1)
 
 
@@ -203,12 +271,16 @@ def _transition(
     verb: str,
     actor: Actor | None,
     counter: Counter | None = None,
+    to_service: Service | None = None,
     extra_condition: Q | None = None,
     note: str = "",
     now: datetime | None = None,
     **changes,
 ) -> Ticket:
-    """Compare-and-swap the ticket from one of `allowed_from` to `to` and log it.
+    """Compare-and-swap the ticket from one of `allowed_from` to `to` and log it: in its history
+    always, and in the audit trail when staff or a device acted ("ticket.<action>", with the
+    status before and after, the counter when `counter` is given, and the queue when the ticket
+    moves `to_service`).
 
     Call inside `transaction.atomic()` when other writes must share its fate.
     """
@@ -224,6 +296,7 @@ def _transition(
             current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
             raise InvalidTransition(number=ticket.number, status=current or "gone", action=verb)
         from_status = ticket.status if ticket.status in allowed_from else allowed_from[0]
+        counter_before = ticket.counter_id
         TicketEvent.objects.create(
             ticket=ticket,
             action=action,
@@ -235,6 +308,23 @@ def _transition(
             note=note,
         )
         _reload_state(ticket, counter=counter)
+        origin = origin_of(actor)
+        if _named_in_the_trail(origin):
+            before: dict[str, object] = {"status": from_status}
+            after: dict[str, object] = {"status": to}
+            if counter is not None:
+                before["counter"], after["counter"] = counter_before, ticket.counter_id
+            if to_service is not None:
+                before["service"], after["service"] = ticket.service_id, to_service.pk
+            audit_record(
+                f"ticket.{action}",
+                subject=ticket,
+                by=origin,
+                branch=ticket.branch.code,
+                before=before,
+                after=after,
+                at=now,
+            )
         called = action in (Action.CALLED, Action.RECALLED)
         lobby_changed(
             ticket.branch_id,
@@ -445,6 +535,7 @@ def ticket_transfer(
             verb="transferred",
             actor=actor,
             counter=ticket.counter,
+            to_service=to_service,
             note=f"to {to_service.prefix}",
             now=now,
         )

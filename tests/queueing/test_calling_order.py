@@ -1,6 +1,7 @@
 """Who is called next: appointments whose slot has begun, then everyone by issue time."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -107,3 +108,79 @@ def test_every_position_matches_the_calling_order_in_a_mixed_queue(cash):
     assert [selectors.ticket_position(t, now=now) for t in in_order] == list(
         range(1, len(in_order) + 1)
     )
+
+
+NOON = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_the_orm_order_the_sql_positions_and_the_rule_agree_on_a_mixed_queue(cash, counter, teller):
+    """One rule (`selectors.CALLING_ORDER`), three readings of it: the ORM's sort (calling the
+    next ticket, a queue's positions), the hand-written SQL (each ticket's own position) and
+    `calling_key` in Python. A queue with appointments due, an appointment due this very
+    instant, appointments still to come, walk-ins, and tickets sharing an issue time or a slot."""
+    minutes = timedelta(minutes=1)
+    same_instant = NOON - 20 * minutes
+
+    def walk_in(at):
+        return factories.issue(cash, now=at)[0].number
+
+    def appointment(at, slot):
+        return factories.issue(
+            cash, channel=Ticket.Channel.APPOINTMENT, appointment_starts_at=slot, now=at
+        )[0].number
+
+    a1, a2, a3 = (walk_in(same_instant) for _ in range(3))
+    due_ten_minutes_ago = appointment(same_instant, NOON - 10 * minutes)
+    due_later_today = appointment(same_instant, NOON + 15 * minutes)
+    shared_slot_first = appointment(NOON - 5 * minutes, NOON - 30 * minutes)
+    shared_slot_second = appointment(NOON - 5 * minutes, NOON - 30 * minutes)
+    due_this_instant = appointment(NOON - 5 * minutes, NOON)
+    a9 = walk_in(NOON - minutes)
+    a10 = walk_in(NOON)
+    due_in_a_minute = appointment(NOON, NOON + minutes)
+
+    expected = {
+        NOON: [
+            shared_slot_first,
+            shared_slot_second,
+            due_ten_minutes_ago,
+            due_this_instant,
+            a1,
+            a2,
+            a3,
+            due_later_today,
+            a9,
+            a10,
+            due_in_a_minute,
+        ],
+        NOON + 2 * minutes: [
+            shared_slot_first,
+            shared_slot_second,
+            due_ten_minutes_ago,
+            due_this_instant,
+            due_in_a_minute,
+            a1,
+            a2,
+            a3,
+            due_later_today,
+            a9,
+            a10,
+        ],
+    }
+    waiting = Ticket.objects.filter(service=cash, status=Ticket.Status.WAITING)
+    for now, order in expected.items():
+        by_orm = [t.number for t in selectors.in_calling_order(waiting, now=now)]
+        by_sql = sorted(waiting, key=lambda t: selectors.ticket_position(t, now=now))
+        by_rule = sorted(waiting, key=lambda t: selectors.calling_key(t, now=now))
+        assert by_orm == order, now
+        assert [t.number for t in by_sql] == order, now
+        assert [selectors.ticket_position(t, now=now) for t in by_sql] == list(
+            range(1, len(order) + 1)
+        )
+        assert [t.number for t in by_rule] == order, now
+        day = cash.branch.business_day(now)
+        queue = selectors.queue_progress(service=cash, day=day, now=now)
+        assert [queue[t.pk].position for t in by_sql] == list(range(1, len(order) + 1))
+
+    with time_machine.travel(NOON, tick=False):
+        assert call_all(counter, teller) == expected[NOON]
