@@ -15,7 +15,7 @@ from branchsite.infra.openapi import ErrorSerializer  # noqa: F401  (the API's e
 from branchsite.infra.phones import PHONE_PATTERN, mask_name, mask_phone, normalize_phone
 
 from . import lobby, selectors
-from .models import Appointment, Branch, Counter, Currency, Ticket
+from .models import STAFF_ACTIONS_FROM, Appointment, Branch, Counter, Currency, Ticket
 from .services import check_in_window
 
 
@@ -230,6 +230,9 @@ class TicketSerializer(serializers.Serializer):
     transferred_to = serializers.SerializerMethodField()
     rating = serializers.IntegerField(allow_null=True)
     rating_comment = serializers.CharField(allow_blank=True)
+    can_cancel = serializers.BooleanField(
+        source="can_be_cancelled", help_text="Still waiting: the holder may cancel it"
+    )
     can_rate = serializers.BooleanField(
         source="can_be_rated", help_text="Served and not rated yet: the customer may rate"
     )
@@ -263,6 +266,7 @@ class TicketSerializer(serializers.Serializer):
             "transferred_to": self.get_transferred_to(ticket),
             "rating": ticket.rating,
             "rating_comment": ticket.rating_comment,
+            "can_cancel": ticket.can_be_cancelled,
             "can_rate": ticket.can_be_rated,
         }
 
@@ -302,11 +306,17 @@ class StaffTicketSerializer(TicketSerializer):
 
     events = serializers.SerializerMethodField()
     appointment = serializers.SerializerMethodField()
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(STAFF_ACTIONS_FROM)),
+        source="staff_actions",
+        help_text="What staff may do with the ticket now",
+    )
 
     def to_representation(self, ticket: Ticket) -> dict:
         return super().to_representation(ticket) | {
             "events": self.get_events(ticket),
             "appointment": self.get_appointment(ticket),
+            "actions": ticket.staff_actions,
         }
 
     @extend_schema_field(

@@ -42,6 +42,12 @@ class Origin:
     device: str = ""
     address: str | None = None
 
+    @property
+    def is_staff_or_device(self) -> bool:
+        """Staff and devices are named in the audit trail; customers acting without an account
+        and the system are not where the record has a history of its own (a ticket's events)."""
+        return self.user is not None or bool(self.device)
+
     @classmethod
     def of_request(cls, request: HttpRequest) -> "Origin":
         """The signed-in user, the device behind the request's credentials (any `request.auth`

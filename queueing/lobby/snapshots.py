@@ -171,6 +171,7 @@ def _staff_ticket(ticket: Ticket, *, now: datetime) -> dict:
         "over_time": over_time_at is not None and now > over_time_at,
         "over_time_at": _iso(over_time_at),
         "appointment": ticket_appointment(ticket),
+        "actions": ticket.staff_actions,
     }
 
 

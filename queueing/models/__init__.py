@@ -25,11 +25,22 @@ from .branches import (
 )
 from .counters import Counter
 from .staff import StaffMembership
-from .tickets import Ticket, TicketChannel, TicketEvent, TicketSequence, TicketStatus, new_token
+from .tickets import (
+    MAX_RECALLS,
+    STAFF_ACTIONS_FROM,
+    Ticket,
+    TicketChannel,
+    TicketEvent,
+    TicketSequence,
+    TicketStatus,
+    new_token,
+)
 
 __all__ = [
     "CHECK_IN_CODE_ALPHABET",
     "CHECK_IN_CODE_LENGTH",
+    "MAX_RECALLS",
+    "STAFF_ACTIONS_FROM",
     "AnnouncementLanguages",
     "Appointment",
     "AppointmentSlot",

@@ -35,6 +35,19 @@ class TicketChannel(models.TextChoices):
     APPOINTMENT = "appointment", _("appointment")
 
 
+# What staff may do with a ticket, by its status: the services' transitions take their allowed
+# statuses from here, and the pages show only the actions a ticket offers (`staff_actions`).
+MAX_RECALLS = 2
+STAFF_ACTIONS_FROM: dict[str, tuple[str, ...]] = {
+    "recall": (TicketStatus.CALLED,),
+    "start": (TicketStatus.CALLED,),
+    "finish": (TicketStatus.SERVING,),
+    "no_show": (TicketStatus.CALLED,),
+    "cancel": (TicketStatus.WAITING,),
+    "transfer": (TicketStatus.WAITING, TicketStatus.CALLED),
+}
+
+
 class Ticket(models.Model):
     Status = TicketStatus
     Channel = TicketChannel
@@ -107,6 +120,20 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.get_status_display()})"
+
+    @property
+    def staff_actions(self) -> list[str]:
+        """The actions of STAFF_ACTIONS_FROM staff may take now; a recall at most MAX_RECALLS."""
+        return [
+            action
+            for action, statuses in STAFF_ACTIONS_FROM.items()
+            if self.status in statuses and (action != "recall" or self.recall_count < MAX_RECALLS)
+        ]
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        """The holder (or staff) may cancel a ticket while it waits (`services.ticket_cancel`)."""
+        return self.status in STAFF_ACTIONS_FROM["cancel"]
 
     @property
     def can_be_rated(self) -> bool:

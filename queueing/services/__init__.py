@@ -1,13 +1,16 @@
-"""Every write to the queues. API views, pages, consumers and tasks call these and nothing else.
+"""Every write to the queues. API views, pages, consumers, tasks and the admin call these and
+nothing else. One module per sub-domain, each stating its invariants (kept with the database
+constraints as backstop):
 
-Invariants kept here, with the database constraints as backstop:
-- numbers run 1..N per (service, business day) with no gap and no duplicate, under any concurrency:
-  the sequence row is incremented in the same transaction as the ticket insert;
-- a state change happens once: each is a compare-and-swap on the current status, and a lost race
-  is an `InvalidTransition`, never a second change;
-- every change writes a `TicketEvent` in its own transaction.
+- `issuing`: the next number of a queue, with no gap and no duplicate;
+- `tickets`: the state machine, transfers, rating, expiry;
+- `counters`: opening, closing, seating a teller, choosing queues, under the counter's row lock;
+- `appointments`: booking, rescheduling, cancelling, checking in, marking the missed;
+- `devices`: a device (a kiosk) acts for its own branch only.
 
-`appointments` states its own invariants; the rate limits are in branchsite/infra/rate_limits.py.
+Every change of the lobby goes through `queueing.lobby.lobby_changed`; every staff and device
+action is recorded with `branchsite.infra.audit.audit_record`. The rate limits are in
+`branchsite/infra/rate_limits.py`.
 """
 
 from .appointments import (
@@ -30,21 +33,23 @@ from .counters import (
     counter_remove,
     counter_set_services,
 )
+from .issuing import (
+    format_ticket_number,
+    ticket_issue,
+    ticket_issue_at_kiosk,
+    ticket_take_remote,
+)
 from .tickets import (
     HANDLING_AVERAGE_WEIGHT,
     HANDLING_SAMPLE_BOUNDS,
     MAX_RECALLS,
-    format_ticket_number,
     ticket_call_next,
     ticket_cancel,
     ticket_finish,
-    ticket_issue,
-    ticket_issue_at_kiosk,
     ticket_mark_no_show,
     ticket_rate,
     ticket_recall,
     ticket_start,
-    ticket_take_remote,
     ticket_transfer,
     tickets_expire_after_closing,
 )

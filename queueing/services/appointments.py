@@ -27,7 +27,7 @@ from ..devices import BranchDevice
 from ..errors import QueueError
 from ..models import Appointment, AppointmentSlot, Branch, Service, Ticket, clean_check_in_code
 from .devices import device_actor, require_device_of_branch
-from .tickets import ticket_issue
+from .issuing import ticket_issue
 
 Status = Appointment.Status
 

@@ -58,3 +58,28 @@ def test_a_ticket_may_be_rated_once_served_and_only_once(api, cash, counter, tel
     ticket.refresh_from_db()
     services.ticket_rate(ticket=ticket, stars=4)
     assert can_rate() is False
+
+
+def test_staff_are_offered_only_the_actions_a_ticket_allows_now(cash, counter, teller):
+    (ticket,) = factories.issue(cash, 1)
+
+    def actions() -> list[str]:
+        return lobby_snapshot(cash.branch)["tickets"][0]["actions"]
+
+    assert actions() == ["cancel", "transfer"]
+    services.ticket_call_next(counter=counter, actor=teller)
+    assert actions() == ["recall", "start", "no_show", "transfer"]
+    for _ in range(services.MAX_RECALLS):
+        ticket.refresh_from_db()
+        services.ticket_recall(ticket=ticket, actor=teller)
+    assert actions() == ["start", "no_show", "transfer"]
+    ticket.refresh_from_db()
+    services.ticket_start(ticket=ticket, actor=teller)
+    assert actions() == ["finish"]
+
+
+def test_the_holder_may_cancel_a_ticket_only_while_it_waits(api, cash, counter, teller):
+    (ticket,) = factories.issue(cash, 1)
+    assert api.get(f"/api/tickets/{ticket.token}/").json()["can_cancel"] is True
+    services.ticket_call_next(counter=counter, actor=teller)
+    assert api.get(f"/api/tickets/{ticket.token}/").json()["can_cancel"] is False
