@@ -1,0 +1,169 @@
+"""Tickets as their holder and as staff see them, and what a ticket request sends."""
+
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from .. import lobby, selectors
+from ..models import STAFF_ACTIONS_FROM, Ticket
+from .branches import ServiceSerializer
+from .fields import (
+    DATE,
+    MOMENT,
+    BranchServiceField,
+    OptionalPhoneField,
+    PrefixField,
+    moment_or_none,
+)
+
+
+class TicketCreateSerializer(BranchServiceField):
+    phone = OptionalPhoneField(
+        help_text="Optional mobile number; remote tickets are limited per phone and network"
+    )
+
+
+class TicketSerializer(serializers.Serializer):
+    """A ticket as its holder sees it. Position and estimate only while it waits.
+
+    The declared fields document the shape (OpenAPI, and DRF's generic rendering in the tests);
+    `to_representation` builds the same dict by hand, because this answers every ticket request
+    and DRF would deep-copy all declared fields for each one. A test keeps the two equal.
+    """
+
+    token = serializers.CharField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Ticket.Status.choices)
+    channel = serializers.ChoiceField(choices=Ticket.Channel.choices)
+    branch = serializers.CharField(source="branch.code")
+    service = ServiceSerializer()
+    business_day = serializers.DateField()
+    issued_at = serializers.DateTimeField()
+    called_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    counter = serializers.IntegerField(source="counter.number", allow_null=True, default=None)
+    recall_count = serializers.IntegerField()
+    position = serializers.SerializerMethodField()
+    estimated_wait_minutes = serializers.SerializerMethodField()
+    transferred_to = serializers.SerializerMethodField()
+    rating = serializers.IntegerField(allow_null=True)
+    rating_comment = serializers.CharField(allow_blank=True)
+    can_cancel = serializers.BooleanField(
+        source="can_be_cancelled", help_text="Still waiting: the holder may cancel it"
+    )
+    can_rate = serializers.BooleanField(
+        source="can_be_rated", help_text="Served and not rated yet: the customer may rate"
+    )
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        service = ticket.service
+        progress = self._progress(ticket)
+        return {
+            "token": ticket.token,
+            "number": ticket.number,
+            "status": ticket.status,
+            "channel": ticket.channel,
+            "branch": ticket.branch.code,
+            "service": {
+                "prefix": service.prefix,
+                "name": service.name,
+                "name_zh": service.name_zh,
+                "name_en": service.name_en,
+                "default_handling_minutes": service.default_handling_minutes,
+                "overtime_threshold_minutes": service.overtime_threshold_minutes,
+            },
+            "business_day": DATE.to_representation(ticket.business_day),
+            "issued_at": MOMENT.to_representation(ticket.issued_at),
+            "called_at": moment_or_none(ticket.called_at),
+            "started_at": moment_or_none(ticket.started_at),
+            "finished_at": moment_or_none(ticket.finished_at),
+            "counter": ticket.counter.number if ticket.counter is not None else None,
+            "recall_count": ticket.recall_count,
+            "position": progress.position,
+            "estimated_wait_minutes": progress.estimated_wait_minutes,
+            "transferred_to": self.get_transferred_to(ticket),
+            "rating": ticket.rating,
+            "rating_comment": ticket.rating_comment,
+            "can_cancel": ticket.can_be_cancelled,
+            "can_rate": ticket.can_be_rated,
+        }
+
+    def _progress(self, ticket: Ticket) -> selectors.TicketProgress:
+        if not hasattr(ticket, "_progress"):
+            ticket._progress = selectors.ticket_progress(ticket)  # type: ignore[attr-defined]
+        return ticket._progress  # type: ignore[attr-defined]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_position(self, ticket: Ticket) -> int | None:
+        return self._progress(ticket).position
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_estimated_wait_minutes(self, ticket: Ticket) -> int | None:
+        return self._progress(ticket).estimated_wait_minutes
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_transferred_to(self, ticket: Ticket) -> str | None:
+        if ticket.status != Ticket.Status.TRANSFERRED:
+            return None
+        successor = Ticket.objects.filter(transferred_from=ticket).values_list("token", flat=True)
+        return successor.first()
+
+
+class TicketEventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField()
+    counter = serializers.IntegerField(source="counter.number", allow_null=True, default=None)
+    actor = serializers.CharField(source="actor.get_username", allow_null=True, default=None)
+    note = serializers.CharField()
+
+
+class StaffTicketSerializer(TicketSerializer):
+    """What staff see: the holder's view plus the history."""
+
+    events = serializers.SerializerMethodField()
+    appointment = serializers.SerializerMethodField()
+    actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(STAFF_ACTIONS_FROM)),
+        source="staff_actions",
+        help_text="What staff may do with the ticket now",
+    )
+
+    def to_representation(self, ticket: Ticket) -> dict:
+        return super().to_representation(ticket) | {
+            "events": self.get_events(ticket),
+            "appointment": self.get_appointment(ticket),
+            "actions": ticket.staff_actions,
+        }
+
+    @extend_schema_field(
+        inline_serializer(
+            "TicketAppointment",
+            {
+                "starts_at": serializers.DateTimeField(),
+                "name": serializers.CharField(allow_blank=True),
+                "cash_amount": serializers.DecimalField(
+                    max_digits=12, decimal_places=2, allow_null=True
+                ),
+                "cash_currency": serializers.CharField(allow_blank=True),
+            },
+            allow_null=True,
+        )
+    )
+    def get_appointment(self, ticket: Ticket) -> dict | None:
+        return lobby.ticket_appointment(ticket)
+
+    @extend_schema_field(TicketEventSerializer(many=True))
+    def get_events(self, ticket: Ticket) -> list[dict]:
+        events = ticket.events.select_related("counter", "actor")
+        return list(TicketEventSerializer(events, many=True).data)
+
+
+class TransferSerializer(serializers.Serializer):
+    service = PrefixField(help_text="Prefix of the queue to move to")
+
+
+class RatingSerializer(serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
