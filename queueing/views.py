@@ -1,7 +1,8 @@
 """The pages. Each renders its first state from the selector its socket or API sends, so the page
 is right before any script runs; one small ES module per page keeps it live."""
 
-from django.conf import settings
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -11,8 +12,8 @@ from django.utils import timezone
 
 from branchsite.infra.security import allow_features
 
-from . import lobby, selectors, services
-from .models import Appointment, Branch, Counter, Currency, Ticket
+from . import lobby, selectors
+from .models import Appointment, Branch, Counter, Currency, Service, Ticket
 from .serializers import AppointmentSerializer, BranchSerializer, TicketSerializer
 
 
@@ -57,7 +58,6 @@ def counter_desk(request: HttpRequest, code: str, number: int) -> HttpResponse:
         {
             "branch": branch,
             "counter": counter,
-            "max_recalls": services.MAX_RECALLS,
             "snapshot": lobby.lobby_snapshot(branch),
             "services": [
                 {"prefix": s.prefix, "name_zh": s.name_zh, "name_en": s.name_en}
@@ -120,13 +120,18 @@ def branch_finder(request: HttpRequest) -> HttpResponse:
     return render(request, "queueing/finder.html", {"branches": branches, "matching": matching})
 
 
+def booking_window_days(service: Service, *, now: datetime) -> dict[str, str]:
+    window = selectors.booking_window(service=service, now=now)
+    return {"first_day": window.first_day.isoformat(), "last_day": window.last_day.isoformat()}
+
+
 def branch_page(request: HttpRequest, code: str) -> HttpResponse:
     """Take a remote ticket or book an appointment at one branch."""
     found = selectors.branches_with_waits(code=code)
     if not found:
         raise Http404(f"No branch {code}.")
     branch = found[0].branch
-    today = branch.business_day(timezone.now())
+    now = timezone.now()
     return render(
         request,
         "queueing/branch.html",
@@ -134,8 +139,13 @@ def branch_page(request: HttpRequest, code: str) -> HttpResponse:
             "branch": branch,
             "data": {
                 "branch": BranchSerializer(found[0]).data,
-                "today": today.isoformat(),
-                "booking_days": settings.APPOINTMENT_BOOKING_DAYS,
+                "today": branch.business_day(now).isoformat(),
+                # The days each bookable service offers, from the one booking window.
+                "booking_windows": {
+                    wait.service.prefix: booking_window_days(wait.service, now=now)
+                    for wait in found[0].services
+                    if wait.service.takes_appointments
+                },
                 "currencies": [
                     {"code": code, "name": str(name)} for code, name in Currency.choices
                 ],
@@ -148,7 +158,7 @@ def appointment_page(request: HttpRequest, token: str) -> HttpResponse:
     appointment = get_object_or_404(
         Appointment.objects.select_related("branch", "service__branch", "ticket"), token=token
     )
-    today = appointment.branch.business_day(timezone.now())
+    now = timezone.now()
     return render(
         request,
         "queueing/appointment.html",
@@ -157,8 +167,8 @@ def appointment_page(request: HttpRequest, token: str) -> HttpResponse:
             "appointment": appointment,
             "data": {
                 "appointment": AppointmentSerializer(appointment).data,
-                "today": today.isoformat(),
-                "booking_days": settings.APPOINTMENT_BOOKING_DAYS,
+                "today": appointment.branch.business_day(now).isoformat(),
+                "booking_window": booking_window_days(appointment.service, now=now),
             },
         },
     )

@@ -261,12 +261,10 @@ async function openReschedule() {
         : say("move");
     },
   });
-  const days = bookableDays({
-    today: data.today,
-    bookingDays: data.booking_days,
-    reservesCash: appointment.service.reserves_cash,
-    openWeekdays: new Set(branch.opening_hours.map((hours) => hours.weekday)),
-  });
+  const days = bookableDays(
+    data.booking_window,
+    new Set(branch.opening_hours.map((hours) => hours.weekday)),
+  );
   picker.show(appointment.service.prefix, days);
 }
 

@@ -32,8 +32,6 @@ const DESK = "desk"; // one action at a time for the whole counter
 const desk = document.querySelector(".desk");
 const branchCode = desk.dataset.branch;
 const counterNumber = Number(desk.dataset.counter);
-// A called ticket is recalled at most this often (the server refuses more); none given: no limit.
-const maxRecalls = desk.dataset.maxRecalls ? Number(desk.dataset.maxRecalls) : Infinity;
 const snapshot = embedded("snapshot");
 const services = embedded("services");
 const { text } = translations();
@@ -83,6 +81,7 @@ function applyAnswer(ticket, { replaces = null } = {}) {
     counter: ticket.counter,
     recall_count: ticket.recall_count,
     appointment: ticket.appointment,
+    actions: ticket.actions,
     // The wait is the server's figure, from the lobby's ticket list; for a ticket just called,
     // the socket's change brings it.
     waited_minutes: AT_COUNTER.includes(known.status) ? known.waited_minutes : null,
@@ -119,15 +118,19 @@ function renderCounter() {
   toggleButton.disabled = actions.busy(DESK);
 }
 
+// What may be done with the ticket is the server's `actions` (its names have "_" where the
+// buttons' ids have "-"); calling the next one needs an open counter with nobody at it.
 function renderButtons(ticket) {
   const status = ticket?.status ?? null;
+  const offered = new Set(ticket?.actions ?? []);
   const allowed = {
     "call-next": counter.is_open && status === null,
-    recall: status === "called" && (ticket.recall_count ?? 0) < maxRecalls,
-    start: status === "called",
-    finish: status === "serving",
-    "no-show": status === "called",
-    transfer: status === "called" && services.length > 1,
+    recall: offered.has("recall"),
+    start: offered.has("start"),
+    finish: offered.has("finish"),
+    "no-show": offered.has("no_show"),
+    // Only when there is another queue to move the ticket to.
+    transfer: offered.has("transfer") && services.length > 1,
   };
   // The step a teller usually takes next stands out.
   const next = status === null ? "call-next" : { called: "start", serving: "finish" }[status];

@@ -1,6 +1,7 @@
 // The lobby manager's board: every queue, counter and active ticket of the branch, live from the
-// lobby socket, with the manager's actions (open or close a counter, cancel or transfer a waiting
-// ticket). Its parts render in ./lobby/; ./lobby/clock.js ages the waits between messages.
+// lobby socket, with the manager's actions (open or close a counter; cancel or transfer a ticket,
+// as its `actions` offer). Its parts render in ./lobby/; ./lobby/clock.js ages the waits between
+// messages.
 
 import { translations } from "../branchsite/dom.js";
 import {
@@ -93,6 +94,7 @@ const transferDialog = confirmDialog(document.getElementById("transfer-dialog"),
           status: successor.status,
           counter: successor.counter,
           recall_count: successor.recall_count,
+          actions: successor.actions,
           over_time: false,
           over_time_at: null,
         });

@@ -29,12 +29,12 @@ export function formatDay(isoDate, options, locale = document.documentElement.la
   return new Intl.DateTimeFormat(locale, { ...options, timeZone: "UTC" }).format(utcDate(isoDate));
 }
 
-// The days a service can be booked, as the API allows: from today (tomorrow when the cash must be
-// ordered ahead) to `bookingDays` days ahead, on the weekdays the branch opens.
-export function bookableDays({ today, bookingDays, reservesCash, openWeekdays }) {
+// The days a service can be booked: those of the server's booking window (`{first_day,
+// last_day}`, both included; none without a window) on which the branch opens.
+export function bookableDays(bookingWindow, openWeekdays) {
   const days = [];
-  for (let offset = reservesCash ? 1 : 0; offset <= bookingDays; offset += 1) {
-    const day = addDays(today, offset);
+  if (!bookingWindow) return days;
+  for (let day = bookingWindow.first_day; day <= bookingWindow.last_day; day = addDays(day, 1)) {
     if (openWeekdays.has(weekdayOf(day))) days.push(day);
   }
   return days;

@@ -102,7 +102,7 @@ function render(next) {
     page.transferredLink.href = `/t/${encodeURIComponent(ticket.transferred_to)}/`;
   }
 
-  page.cancel.hidden = !waiting;
+  page.cancel.hidden = !ticket.can_cancel;
   renderSoundOffer();
   rating.render(ticket);
   shorter.render(ticket);

@@ -3,14 +3,15 @@ afar and being called, a quicker branch offered before a long wait, rating the v
 same pages in Chinese."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from queueing import services
+from queueing import selectors, services
 from queueing.models import Appointment, AppointmentSlot, Ticket
 from tests import factories
 
@@ -166,6 +167,8 @@ def test_a_customer_takes_a_ticket_on_the_way_and_their_phone_shows_the_call(
     expect(phone.locator("#position")).to_have_text("Position 2")
     expect(phone.get_by_label("How many minutes do you need")).to_have_value("15")
     expect(phone.locator("#set-off")).to_have_text("Leave now")
+    cancel = phone.get_by_role("button", name="Cancel my ticket")
+    expect(cancel).to_be_visible()  # the server's `can_cancel`, while it waits
     screenshot(phone, "waiting")
 
     status, first = api_post("/api/branches/GZ-TH01/counters/1/call-next/", user=teller)
@@ -182,6 +185,7 @@ def test_a_customer_takes_a_ticket_on_the_way_and_their_phone_shows_the_call(
     expect(called.locator("#called-counter")).to_have_text("Please go to counter 1")
     expect(called).to_contain_text("A002")
     expect(phone.locator("#ticket-status")).to_have_text("Called: please go to counter 1")
+    expect(cancel).to_be_hidden()
     screenshot(phone, "called")
 
 
@@ -324,3 +328,75 @@ def test_the_finder_and_the_branch_page_speak_chinese_to_a_chinese_phone(
     expect(first_day).to_have_attribute("aria-label", re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日星期"))
     expect(book.locator("[data-role=slots] input").first).to_be_attached()  # the times came
     screenshot(phone, "booking")
+
+
+def offered_days(picker) -> list[date]:
+    days = picker.locator("[data-role=days] input").evaluate_all(
+        "inputs => inputs.map(i => i.value)"
+    )
+    return [date.fromisoformat(day) for day in days]
+
+
+def window_days(service, *, closed_on: int | None = None) -> list[date]:
+    """The days of the server's booking window for `service` on which its branch opens."""
+    window = selectors.booking_window(service=service, now=timezone.now())
+    length = (window.last_day - window.first_day).days + 1
+    days = [window.first_day + timedelta(days=n) for n in range(length)]
+    return [day for day in days if day.weekday() != closed_on]
+
+
+def test_the_day_picker_offers_the_servers_booking_window_on_the_open_days(
+    new_page, screenshot, in_thread
+):
+    """The branch page and the appointment page offer exactly the days of the server's booking
+    window (tomorrow on for a large cash withdrawal, today on otherwise), less the weekdays the
+    branch is closed; the page works none of it out."""
+    today = timezone.now().astimezone(ZoneInfo("Asia/Shanghai")).date()  # the branch's day
+    closed_on = (today + timedelta(days=2)).weekday()
+    branch = factories.make_branch(weekdays=[day for day in range(7) if day != closed_on])
+    wealth = factories.make_service(
+        branch, "C", name_en="Wealth management", appointment_capacity=2
+    )
+    large_cash = factories.make_service(
+        branch, "D", name_en="Large cash withdrawal", appointment_capacity=2, reserves_cash=True
+    )
+    phone = new_page(**PHONE)
+    phone.goto("/branches/GZ-TH01/")
+    phone.get_by_role("button", name="Book an appointment").tap()
+    book = phone.locator("#book-panel")
+
+    book.get_by_label("Wealth management").check()
+
+    days = offered_days(book)
+    assert days == window_days(wealth, closed_on=closed_on)
+    assert days[0] == today
+    assert today + timedelta(days=2) not in days
+
+    book.get_by_label("Large cash withdrawal").check()
+
+    expect(book.locator("[data-role=days] input").first).to_have_value(
+        (today + timedelta(days=1)).isoformat()
+    )
+    days = offered_days(book)
+    assert days == window_days(large_cash, closed_on=closed_on)
+    assert days[0] == today + timedelta(days=1)
+    expect(book.locator("[data-role=days] label").first).to_contain_text("Tomorrow")
+    expect(phone.locator("#cash-ahead")).to_be_visible()
+    expect(book.locator("[data-role=slots] input").first).to_be_attached()  # the times came
+    book.locator("#book-when legend").first.scroll_into_view_if_needed()
+    screenshot(phone, "large-cash-days")
+
+    appointment = in_thread(
+        services.appointment_book,
+        service=large_cash,
+        start=tomorrow_at(branch, 10),
+        phone=MOBILE,
+        cash_amount=Decimal("80000"),
+        cash_currency="CNY",
+    )
+    phone.goto(f"/a/{appointment.token}/")
+    phone.get_by_role("button", name="Change the time").tap()
+    reschedule = phone.locator("#reschedule-when")
+    expect(reschedule.locator("[data-role=slots] input").first).to_be_attached()
+
+    assert offered_days(reschedule) == window_days(large_cash, closed_on=closed_on)

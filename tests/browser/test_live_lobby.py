@@ -309,3 +309,85 @@ def test_a_teller_transfers_with_the_keyboard_and_hears_when_nobody_waits(
     message = desk.locator("#message")
     expect(message).to_have_text("Nobody is waiting.")
     expect(message).to_have_attribute("data-tone", "info")
+
+
+def test_the_counter_offers_the_actions_the_server_lists_and_recall_only_twice(
+    new_page, in_thread, screenshot, cash, counter, teller
+):
+    """The buttons follow the ticket's `actions`: once the server leaves out "recall" (a ticket
+    recalled MAX_RECALLS times), Recall is off, on the live page and after a reload alike."""
+    in_thread(factories.issue, cash, 2)
+    desk = new_page(user=teller, **COUNTER_PC)
+    desk.goto("/counter/GZ-TH01/1/")
+    wait_until_live(desk)
+    current = desk.locator("#current-ticket")
+    buttons = {name: desk.locator(f"#{name}") for name in ["call-next", "recall", "start"]}
+    buttons |= {name: desk.locator(f"#{name}") for name in ["finish", "no-show", "transfer"]}
+
+    def offered(*enabled: str) -> None:
+        for name, button in buttons.items():
+            if name in enabled:
+                expect(button).to_be_enabled()
+            else:
+                expect(button).to_be_disabled()
+
+    offered("call-next")
+    desk.keyboard.press("n")
+    expect(current).to_have_attribute("data-status", "called")
+    offered("recall", "start", "no-show", "transfer")
+
+    desk.keyboard.press("r")
+    expect(current.locator("[data-role=detail]")).to_contain_text("Recalls: 1")
+    offered("recall", "start", "no-show", "transfer")
+    desk.keyboard.press("r")
+
+    expect(current.locator("[data-role=detail]")).to_contain_text("Recalls: 2")
+    offered("start", "no-show", "transfer")
+    desk.keyboard.press("r")  # a shortcut of a button that is off does nothing
+    expect(desk.locator("#message")).to_be_empty()
+    screenshot(desk, "recalled-twice")
+
+    desk.reload()
+    wait_until_live(desk)
+    expect(current.locator("[data-role=detail]")).to_contain_text("Recalls: 2")
+    offered("start", "no-show", "transfer")
+
+    desk.keyboard.press("s")
+    expect(current).to_have_attribute("data-status", "serving")
+    offered("finish")
+    desk.keyboard.press("f")
+    expect(current).to_have_attribute("data-status", "idle")
+    offered("call-next")
+
+
+def test_the_board_offers_each_ticket_the_actions_the_server_lists(
+    new_page, api_post, in_thread, branch, cash, non_cash, counter, teller, lobby_manager
+):
+    """A waiting ticket can be transferred or cancelled, a called one only transferred, one being
+    served neither: as the tickets' `actions` say, live."""
+    in_thread(factories.make_counter, branch, 2, [cash])
+    serving, called, waiting = in_thread(factories.issue, cash, 3)
+    api_post("/api/branches/GZ-TH01/counters/1/call-next/", user=teller)
+    api_post(f"/api/tickets/{serving.token}/start/", user=teller)
+    second_teller = factories.make_staff(branch, role="teller")
+    status, answer = api_post("/api/branches/GZ-TH01/counters/2/call-next/", user=second_teller)
+    assert (status, answer["number"], answer["actions"]) == (
+        200,
+        called.number,
+        ["recall", "start", "no_show", "transfer"],
+    )
+    board = new_page(user=lobby_manager, **TABLET)
+    board.goto("/lobby/GZ-TH01/")
+    wait_until_live(board)
+
+    def row_buttons(ticket):
+        return board.locator(f"#tickets [data-token='{ticket.token}'] .row-actions button")
+
+    expect(row_buttons(waiting)).to_have_text(["Transfer", "Cancel"])
+    expect(row_buttons(called)).to_have_text(["Transfer"])
+    expect(row_buttons(serving)).to_have_count(0)
+
+    api_post(f"/api/tickets/{called.token}/start/", user=second_teller)
+
+    expect(row_buttons(called)).to_have_count(0)
+    expect(row_buttons(waiting)).to_have_text(["Transfer", "Cancel"])

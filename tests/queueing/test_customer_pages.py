@@ -89,7 +89,14 @@ def test_a_branch_page_embeds_the_branch_its_day_and_what_can_be_booked(cash, bo
     data = embedded(response, "branch-data")
     assert data["branch"]["code"] == "GZ-TH01"
     assert data["today"] == cash.branch.business_day(timezone.now()).isoformat()
-    assert data["booking_days"] == 14
+    today = cash.branch.business_day(timezone.now())
+    # Only C takes appointments: from today up to APPOINTMENT_BOOKING_DAYS (14) ahead.
+    assert data["booking_windows"] == {
+        "C": {
+            "first_day": today.isoformat(),
+            "last_day": (today + timedelta(days=14)).isoformat(),
+        }
+    }
     assert {"code": "CNY", "name": "Chinese yuan"} in data["currencies"]
     takes = {s["prefix"]: s["takes_appointments"] for s in data["branch"]["services"]}
     assert takes == {"A": False, "C": True}
@@ -123,7 +130,7 @@ def test_an_appointment_page_shows_the_code_and_never_the_full_phone(bookable):
     assert data["appointment"]["code"] == appointment.code
     assert data["appointment"]["status"] == "booked"
     assert data["appointment"]["phone"] == "138****5678"
-    assert data["booking_days"] == 14
+    assert set(data["booking_window"]) == {"first_day", "last_day"}
     assert PHONE not in html
     assert "张三丰" not in html
     assert appointment.code in html

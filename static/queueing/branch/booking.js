@@ -60,7 +60,7 @@ function busy(isBusy) {
 }
 
 // The booking form of `branch` (as the page embedded it), with `data`'s `today`,
-// `booking_days` and `currencies`.
+// `booking_windows` (each bookable service's first and last day, by prefix) and `currencies`.
 export function bookingForm(branch, data) {
   const keys = keyed();
   const bookable = branch.services.filter((service) => service.takes_appointments);
@@ -114,15 +114,7 @@ export function bookingForm(branch, data) {
     page.cashAhead.hidden = !cash;
     page.cashFields.hidden = !cash;
     page.when.hidden = false;
-    picker.show(
-      prefix,
-      bookableDays({
-        today: data.today,
-        bookingDays: data.booking_days,
-        reservesCash: cash,
-        openWeekdays,
-      }),
-    );
+    picker.show(prefix, bookableDays(data.booking_windows[prefix], openWeekdays));
   }
 
   page.form.addEventListener("submit", async (event) => {

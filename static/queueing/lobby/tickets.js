@@ -1,4 +1,5 @@
-// The table of today's active tickets, oldest first, with the manager's actions on a waiting one.
+// The table of today's active tickets, oldest first, with the manager's actions the server offers
+// on each (`actions`: cancel, transfer).
 
 import { h, reconcileChildren, translations } from "../../branchsite/dom.js";
 import { localName } from "../../branchsite/live.js";
@@ -25,20 +26,25 @@ function waitedCell(ticket) {
   );
 }
 
+// The board's buttons, in this order, for those of the server's `actions` the ticket offers.
+const ROW_ACTIONS = [
+  ["transfer", ""],
+  ["cancel", "quiet-danger"],
+];
+
 function actionsCell(ticket, busy) {
-  if (ticket.status !== "waiting") return h("td", { class: "row-actions" });
+  const offered = new Set(ticket.actions ?? []);
   const disabled = busy(ticket.token);
-  const button = (action, style) =>
-    h(
-      "button",
-      { class: `button ${style}`, type: "button", "data-action": action, disabled },
-      text(`action.${action}`),
-    );
   return h(
     "td",
     { class: "row-actions" },
-    button("transfer", ""),
-    button("cancel", "quiet-danger"),
+    ...ROW_ACTIONS.filter(([action]) => offered.has(action)).map(([action, style]) =>
+      h(
+        "button",
+        { class: `button ${style}`, type: "button", "data-action": action, disabled },
+        text(`action.${action}`),
+      ),
+    ),
   );
 }
 
