@@ -6,6 +6,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.test import Client
 from rest_framework.test import APIClient
 
 from branchsite.infra.caches import clear_process_caches
@@ -59,6 +60,17 @@ def counter(branch, cash, non_cash):
 @pytest.fixture
 def teller(branch):
     return factories.make_staff(branch, role="teller")
+
+
+@pytest.fixture
+def head_office_user(db):
+    return factories.make_head_office("head", administrator=True)
+
+
+@pytest.fixture
+def head_office(head_office_user) -> Client:
+    """Signed in as head office, its second factor verified: the admin admits nobody else."""
+    return factories.signed_in(head_office_user)
 
 
 @pytest.fixture

@@ -78,8 +78,15 @@ def make_staff(
     return user
 
 
-def make_head_office(username: str | None = None) -> AbstractBaseUser:
-    return make_staff(None, role=StaffMembership.Role.HEAD_OFFICE, username=username)
+def make_head_office(
+    username: str | None = None, *, administrator: bool = False
+) -> AbstractBaseUser:
+    """Head office; an `administrator` also runs the admin (staff and superuser, as seeded)."""
+    user = make_staff(None, role=StaffMembership.Role.HEAD_OFFICE, username=username)
+    if administrator:
+        user.is_staff = user.is_superuser = True  # type: ignore[attr-defined]
+        user.save()
+    return user
 
 
 def issue(

@@ -26,13 +26,6 @@ def staff_of(branch, role: str, *, username: str):
     return user
 
 
-@pytest.fixture
-def head_office_user():
-    user = factories.make_user("head", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    return user
-
-
 def every_admin_page() -> list[str]:
     """Every page the admin site serves: its own, and each registered model's (list, add, change,
     delete, history and custom views), with the id of a record that exists where one does."""

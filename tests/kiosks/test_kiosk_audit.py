@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib import admin
-from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -16,7 +15,7 @@ from branchsite.infra.models import AuditEntry
 from kiosks.models import Kiosk
 from kiosks.services import kiosk_register
 from queueing import services
-from queueing.models import StaffMembership, Ticket
+from queueing.models import Ticket
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +27,6 @@ TEN = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def at_ten():
     with time_machine.travel(TEN, tick=False):
         yield
-
-
-@pytest.fixture
-def head() -> object:
-    user = factories.make_user("head", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    return user
-
-
-@pytest.fixture
-def head_office(head) -> Client:
-    return factories.signed_in(head)
 
 
 def who_where_when(entry: AuditEntry) -> tuple:
@@ -113,7 +100,9 @@ def test_a_kiosk_checking_an_appointment_in_is_in_the_trail_under_the_kiosks_nam
     assert checked_in.subject_id == str(appointment.pk)
 
 
-def test_head_office_registering_a_kiosk_is_in_the_trail_without_its_key(head_office, head, branch):
+def test_head_office_registering_a_kiosk_is_in_the_trail_without_its_key(
+    head_office, head_office_user, branch
+):
     response = head_office.post(
         reverse("admin:kiosks_kiosk_add"), {"branch": branch.pk, "name": "Lobby 2"}
     )
@@ -122,7 +111,7 @@ def test_head_office_registering_a_kiosk_is_in_the_trail_without_its_key(head_of
     kiosk = Kiosk.objects.get()
     registered = AuditEntry.objects.get()
     assert registered.action == "kiosk.registered"
-    assert who_where_when(registered) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(registered) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (registered.subject_id, registered.before, registered.after) == (
         str(kiosk.pk),
         None,
@@ -131,7 +120,7 @@ def test_head_office_registering_a_kiosk_is_in_the_trail_without_its_key(head_of
 
 
 def test_head_office_rotating_a_kiosks_key_is_in_the_trail_by_the_keys_first_letters_only(
-    head_office, head, branch
+    head_office, head_office_user, branch
 ):
     kiosk, old_key = kiosk_register(branch=branch, name="Lobby 1")
     response = head_office.post(
@@ -142,7 +131,7 @@ def test_head_office_rotating_a_kiosks_key_is_in_the_trail_by_the_keys_first_let
 
     kiosk.refresh_from_db()
     rotated = AuditEntry.objects.get(action="kiosk.key_rotated")
-    assert who_where_when(rotated) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(rotated) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (rotated.before, rotated.after) == (
         {"key_hint": old_key[:8]},
         {"key_hint": kiosk.key_hint},
@@ -151,7 +140,7 @@ def test_head_office_rotating_a_kiosks_key_is_in_the_trail_by_the_keys_first_let
 
 
 def test_head_office_switching_a_kiosk_off_and_renaming_it_is_in_the_trail(
-    head_office, head, branch
+    head_office, head_office_user, branch
 ):
     kiosk, _ = kiosk_register(branch=branch, name="Lobby 1")
     response = head_office.post(
@@ -161,7 +150,7 @@ def test_head_office_switching_a_kiosk_off_and_renaming_it_is_in_the_trail(
     assert response.status_code == 302
 
     changed = AuditEntry.objects.get(action="kiosk.changed")
-    assert who_where_when(changed) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(changed) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (changed.before, changed.after) == (
         {"name": "Lobby 1", "is_active": True},
         {"name": "Lobby 1 (old)", "is_active": False},

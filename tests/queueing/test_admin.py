@@ -68,14 +68,6 @@ def resubmit(page, **changes) -> dict:
 
 
 @pytest.fixture
-def head_office() -> Client:
-    """Signed in as head office, its second factor verified: the admin admits nobody else."""
-    user = factories.make_user("head", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    return factories.signed_in(user)
-
-
-@pytest.fixture
 def lobby(branch, cash, non_cash, counter, teller, api):
     """A branch with a day's worth of everything the admin shows."""
     counter.teller = teller

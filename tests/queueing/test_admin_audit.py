@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 from django.urls import reverse
 
 from branchsite.infra.models import AuditEntry
@@ -30,18 +29,6 @@ TEN = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def at_ten():
     with time_machine.travel(TEN, tick=False):
         yield
-
-
-@pytest.fixture
-def head():
-    user = factories.make_user("head", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    return user
-
-
-@pytest.fixture
-def head_office(head) -> Client:
-    return factories.signed_in(head)
 
 
 def url(model, view: str, *args) -> str:
@@ -91,7 +78,7 @@ def trail() -> list[str]:
 
 
 def test_head_office_giving_someone_a_role_at_a_branch_is_a_staff_change_in_the_trail(
-    head_office, head, branch
+    head_office, head_office_user, branch
 ):
     newcomer = factories.make_user("newcomer")
     response = head_office.post(
@@ -102,7 +89,7 @@ def test_head_office_giving_someone_a_role_at_a_branch_is_a_staff_change_in_the_
     added = AuditEntry.objects.get()
     membership = StaffMembership.objects.get(user=newcomer)
     assert added.action == "staffmembership.added"
-    assert who_where_when(added) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(added) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (added.subject_id, added.before, added.after) == (
         str(membership.pk),
         None,
@@ -126,7 +113,7 @@ def test_a_refused_membership_changes_nothing_and_leaves_no_entry(head_office, b
 
 
 def test_head_office_changing_someones_role_leaves_the_role_before_and_after(
-    head_office, head, branch, teller
+    head_office, head_office_user, branch, teller
 ):
     membership = StaffMembership.objects.get(user=teller)
     page = head_office.get(url(StaffMembership, "change", membership.pk))
@@ -137,7 +124,7 @@ def test_head_office_changing_someones_role_leaves_the_role_before_and_after(
 
     changed = AuditEntry.objects.get()
     assert changed.action == "staffmembership.changed"
-    assert who_where_when(changed) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(changed) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (changed.before, changed.after) == ({"role": "teller"}, {"role": "lobby_manager"})
 
 
@@ -152,7 +139,7 @@ def test_saving_a_page_unchanged_leaves_no_entry(head_office, teller):
 
 
 def test_head_office_removing_memberships_leaves_what_each_was_in_the_trail(
-    head_office, head, branch, teller
+    head_office, head_office_user, branch, teller
 ):
     manager = factories.make_staff(branch, role="lobby_manager")
     teller_membership = StaffMembership.objects.get(user=teller)
@@ -175,7 +162,7 @@ def test_head_office_removing_memberships_leaves_what_each_was_in_the_trail(
     removed = list(AuditEntry.objects.order_by("pk"))
     assert [entry.action for entry in removed] == ["staffmembership.deleted"] * 2
     assert {who_where_when(entry) for entry in removed} == {
-        (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+        (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     }
     assert [(entry.subject_id, entry.before, entry.after) for entry in removed] == [
         (
@@ -192,7 +179,7 @@ def test_head_office_removing_memberships_leaves_what_each_was_in_the_trail(
 
 
 def test_a_role_given_on_the_users_own_page_is_a_staff_change_too(
-    head_office, head, branch, teller
+    head_office, head_office_user, branch, teller
 ):
     page = head_office.get(url(User, "change", teller.pk))
     prefix = next(
@@ -216,12 +203,12 @@ def test_a_role_given_on_the_users_own_page_is_a_staff_change_too(
 
     added = AuditEntry.objects.get()
     assert added.action == "staffmembership.added"
-    assert who_where_when(added) == (head, "head", "", "127.0.0.1", "FS-CC01", TEN)
+    assert who_where_when(added) == (head_office_user, "head", "", "127.0.0.1", "FS-CC01", TEN)
     assert added.after == {"user": teller.pk, "branch": other.pk, "role": "lobby_manager"}
 
 
 def test_changing_a_user_is_in_the_trail_and_their_password_never_is(
-    head_office, head, branch, teller
+    head_office, head_office_user, branch, teller
 ):
     page = head_office.get(url(User, "change", teller.pk))
     response = head_office.post(
@@ -237,7 +224,7 @@ def test_changing_a_user_is_in_the_trail_and_their_password_never_is(
     changed, password = AuditEntry.objects.order_by("pk")
     assert (changed.action, password.action) == ("user.changed", "user.password_changed")
     for entry in (changed, password):
-        assert who_where_when(entry) == (head, "head", "", "127.0.0.1", "", TEN)
+        assert who_where_when(entry) == (head_office_user, "head", "", "127.0.0.1", "", TEN)
         assert entry.subject_id == str(teller.pk)
     assert (changed.before, changed.after) == (
         {"first_name": "", "is_staff": False},
@@ -254,7 +241,7 @@ def test_changing_a_user_is_in_the_trail_and_their_password_never_is(
 
 
 def test_head_office_changing_a_branch_its_hours_and_its_queues_leaves_each_in_the_trail(
-    head_office, head
+    head_office, head_office_user
 ):
     branch = factories.make_branch("FS-CC01", hours=(time(9), time(17)), weekdays=range(1))
     service = factories.make_service(branch, "A", default_handling_minutes=5)
@@ -278,7 +265,7 @@ def test_head_office_changing_a_branch_its_hours_and_its_queues_leaves_each_in_t
     entries = {entry.action: entry for entry in AuditEntry.objects.all()}
     assert sorted(entries) == ["branch.changed", "openinghours.changed", "service.changed"]
     assert {who_where_when(entry) for entry in entries.values()} == {
-        (head, "head", "", "127.0.0.1", "FS-CC01", TEN)
+        (head_office_user, "head", "", "127.0.0.1", "FS-CC01", TEN)
     }
     assert (entries["branch.changed"].before, entries["branch.changed"].after) == (
         {"name_en": "Tianhe Sub-branch"},
@@ -294,7 +281,9 @@ def test_head_office_changing_a_branch_its_hours_and_its_queues_leaves_each_in_t
     )
 
 
-def test_head_office_changing_a_queue_on_its_own_page_is_in_the_trail(head_office, head, cash):
+def test_head_office_changing_a_queue_on_its_own_page_is_in_the_trail(
+    head_office, head_office_user, cash
+):
     page = head_office.get(url(type(cash), "change", cash.pk))
     response = head_office.post(
         url(type(cash), "change", cash.pk),
@@ -304,14 +293,16 @@ def test_head_office_changing_a_queue_on_its_own_page_is_in_the_trail(head_offic
 
     changed = AuditEntry.objects.get()
     assert changed.action == "service.changed"
-    assert who_where_when(changed) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(changed) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (changed.before, changed.after) == (
         {"overtime_threshold_minutes": cash.overtime_threshold_minutes, "is_active": True},
         {"overtime_threshold_minutes": 25, "is_active": False},
     )
 
 
-def test_head_office_cancelling_appointments_in_the_admin_is_in_the_trail(head_office, head):
+def test_head_office_cancelling_appointments_in_the_admin_is_in_the_trail(
+    head_office, head_office_user
+):
     branch = factories.make_branch(hours=(time(9), time(17)))
     wealth = factories.make_service(branch, "C", appointment_capacity=2)
     appointment = services.appointment_book(
@@ -324,7 +315,7 @@ def test_head_office_cancelling_appointments_in_the_admin_is_in_the_trail(head_o
     assert response.status_code == 302
 
     cancelled = AuditEntry.objects.get(action="appointment.cancelled")
-    assert who_where_when(cancelled) == (head, "head", "", "127.0.0.1", "GZ-TH01", TEN)
+    assert who_where_when(cancelled) == (head_office_user, "head", "", "127.0.0.1", "GZ-TH01", TEN)
     assert (cancelled.before, cancelled.after) == ({"status": "booked"}, {"status": "cancelled"})
 
 
@@ -332,15 +323,15 @@ def test_head_office_cancelling_appointments_in_the_admin_is_in_the_trail(head_o
 
 
 def test_the_pages_of_a_branch_counter_appointment_kiosk_and_user_lead_to_their_own_trail(
-    head_office, head, branch, cash, counter, teller
+    head_office, head_office_user, branch, cash, counter, teller
 ):
     wealth = factories.make_service(branch, "C", appointment_capacity=2)
     appointment = services.appointment_book(
         service=wealth, start=datetime(2026, 12, 2, 10, tzinfo=TEN.tzinfo), phone="13812345678"
     )
-    kiosk, _ = kiosk_register(branch=branch, name="Lobby 1", actor=head)
-    services.counter_close(counter=counter, actor=head)
-    services.appointment_cancel(appointment=appointment, actor=head)
+    kiosk, _ = kiosk_register(branch=branch, name="Lobby 1", actor=head_office_user)
+    services.counter_close(counter=counter, actor=head_office_user)
+    services.appointment_cancel(appointment=appointment, actor=head_office_user)
     page = head_office.get(url(StaffMembership, "change", teller.memberships.get().pk))
     head_office.post(
         url(StaffMembership, "change", teller.memberships.get().pk),

@@ -4,7 +4,6 @@ each change is checked, recorded in the audit trail and reaches the lobby live."
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from branchsite.infra.models import AuditEntry
@@ -18,12 +17,6 @@ User = get_user_model()
 
 def change_url(counter: Counter) -> str:
     return reverse("admin:queueing_counter_change", args=[counter.pk])
-
-
-def head_office_client() -> Client:
-    user = factories.make_user("head", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    return factories.signed_in(user)
 
 
 def counter_form(counter: Counter, **changes) -> dict:
@@ -64,7 +57,7 @@ async def test_a_counter_closed_in_the_admin_reaches_every_open_screen_and_board
     assert (await board.receive_json_from())["counters"][0]["is_open"] is True
 
     def close_in_the_admin() -> int:
-        admin = head_office_client()
+        admin = factories.signed_in(factories.make_head_office("head", administrator=True))
         fresh = Counter.objects.get(pk=counter.pk)
         return admin.post(change_url(fresh), counter_form(fresh, is_open=None)).status_code
 
@@ -91,7 +84,7 @@ def test_a_counter_with_a_customer_at_it_is_not_closed_from_the_admin(
     factories.issue(cash, 1)
     services.ticket_call_next(counter=open_counter, actor=teller)
     version = Branch.objects.get().lobby_version
-    admin = head_office_client()
+    admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     response = admin.post(
         change_url(open_counter), counter_form(open_counter, is_open=None), follow=True
     )
@@ -105,7 +98,7 @@ def test_a_counter_with_a_customer_at_it_is_not_closed_from_the_admin(
 def test_closing_a_counter_in_the_admin_is_recorded_with_who_and_from_where(
     db, open_counter, teller
 ):
-    admin = head_office_client()
+    admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     admin.post(change_url(open_counter), counter_form(open_counter, is_open=None))
     closed = AuditEntry.objects.get(action="counter.closed")
     assert (closed.actor_name, closed.address, closed.branch) == ("head", "127.0.0.1", "GZ-TH01")
@@ -115,7 +108,7 @@ def test_closing_a_counter_in_the_admin_is_recorded_with_who_and_from_where(
 
 def test_a_teller_seated_in_the_admin_is_shown_at_the_counter_live(db, branch, counter, teller):
     version = Branch.objects.get().lobby_version
-    admin = head_office_client()
+    admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     response = admin.post(change_url(counter), counter_form(counter, teller=teller.pk))
     assert response.status_code == 302
     counter.refresh_from_db()
@@ -127,7 +120,7 @@ def test_a_teller_seated_in_the_admin_is_shown_at_the_counter_live(db, branch, c
 
 def test_only_a_teller_of_the_branch_is_offered_for_a_counter(db, branch, counter):
     manager = factories.make_staff(branch, role=StaffMembership.Role.LOBBY_MANAGER)
-    admin = head_office_client()
+    admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     response = admin.post(change_url(counter), counter_form(counter, teller=manager.pk))
     assert response.status_code == 200
     counter.refresh_from_db()
@@ -137,7 +130,7 @@ def test_only_a_teller_of_the_branch_is_offered_for_a_counter(db, branch, counte
 def test_a_counter_added_in_the_admin_is_created_closed_then_opened_through_the_service(
     db, branch, cash
 ):
-    admin = head_office_client()
+    admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     response = admin.post(
         reverse("admin:queueing_counter_add"),
         {"branch": branch.pk, "number": 5, "services": [cash.pk], "is_open": "on"},
@@ -151,7 +144,7 @@ def test_a_counter_added_in_the_admin_is_created_closed_then_opened_through_the_
 
 def test_a_counter_removed_in_the_admin_leaves_the_lobby(db, branch, cash, counter):
     version = Branch.objects.get().lobby_version
-    admin = head_office_client()
+    admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     response = admin.post(
         reverse("admin:queueing_counter_delete", args=[counter.pk]), {"post": "yes"}
     )

@@ -3,7 +3,6 @@ found and opened there, by head office only, and nobody can add, change or delet
 
 import pytest
 from django.contrib import admin
-from django.test import Client
 from django.urls import reverse
 
 from branchsite.infra.models import AuditEntry
@@ -17,13 +16,6 @@ TRAIL = reverse("admin:infra_auditentry_changelist")
 
 def entry_url(entry: AuditEntry, view: str = "change") -> str:
     return reverse(f"admin:infra_auditentry_{view}", args=[entry.pk])
-
-
-@pytest.fixture
-def head_office() -> Client:
-    user = factories.make_user("head", is_staff=True, is_superuser=True)
-    StaffMembership.objects.create(user=user, role=StaffMembership.Role.HEAD_OFFICE)
-    return factories.signed_in(user)
 
 
 @pytest.fixture
