@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from branchsite.infra.audit import Origin
 from branchsite.infra.clients import client_address
 from branchsite.infra.dates import parse_day
+from branchsite.infra.file_answers import FileAnswerMixin
 from branchsite.infra.idempotency import respond_idempotently
 
 from .. import selectors, services
@@ -191,7 +192,7 @@ class BranchCheckInView(APIView):
         return respond_idempotently(request, scope="appointments.check-in", create=check_in)
 
 
-class AppointmentCalendarView(APIView):
+class AppointmentCalendarView(FileAnswerMixin, APIView):
     @extend_schema(
         summary="The appointment as an .ics file for a calendar",
         responses={(200, "text/calendar"): OpenApiTypes.BINARY, 404: ERRORS[404]},
@@ -207,7 +208,7 @@ class AppointmentCalendarView(APIView):
         return response
 
 
-class AppointmentQrView(APIView):
+class AppointmentQrView(FileAnswerMixin, APIView):
     @extend_schema(
         summary="The check-in QR code as a PNG",
         responses={(200, "image/png"): OpenApiTypes.BINARY, 404: ERRORS[404]},

@@ -234,6 +234,21 @@ def test_the_calendar_file_and_the_qr_card_download(api, wealth):
     assert png.content.startswith(b"\x89PNG")
 
 
+def test_a_calendar_client_asking_for_text_calendar_gets_the_file(api, wealth):
+    token = book(api, at(TOMORROW, 9)).json()["token"]
+    ics = api.get(f"/api/appointments/{token}/calendar.ics", HTTP_ACCEPT="text/calendar")
+    assert (ics.status_code, ics["Content-Type"]) == (200, "text/calendar; charset=utf-8")
+    assert b"BEGIN:VCALENDAR" in ics.content
+    png = api.get(f"/api/appointments/{token}/qr.png", HTTP_ACCEPT="image/png")
+    assert (png.status_code, png["Content-Type"]) == (200, "image/png")
+
+
+def test_a_calendar_client_asking_for_an_unknown_appointment_is_told_so_in_json(api, wealth):
+    missing = api.get("/api/appointments/nothing-here/calendar.ics", HTTP_ACCEPT="text/calendar")
+    assert (missing.status_code, missing["Content-Type"]) == (404, "application/json")
+    assert missing.json()["code"] == "not_found"
+
+
 # Reserved cash ------------------------------------------------------------------------------
 
 
