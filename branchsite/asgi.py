@@ -16,20 +16,23 @@ from django.urls import re_path  # noqa: E402
 
 from branchsite.accounts.middleware import SecondFactorSocketMiddleware  # noqa: E402
 from branchsite.infra.edge import RefuseUnstorableSockets  # noqa: E402
-from branchsite.infra.sockets import NoSuchSocket  # noqa: E402
-from queueing.routing import websocket_urlpatterns  # noqa: E402
+from branchsite.infra.sockets import NoSuchSocket, OriginUnlessPublic  # noqa: E402
+from queueing.routing import PUBLIC_SOCKETS, websocket_urlpatterns  # noqa: E402
+
+sockets = AuthMiddlewareStack(
+    SecondFactorSocketMiddleware(
+        URLRouter([*websocket_urlpatterns, re_path(r"", NoSuchSocket.as_asgi())])
+    )
+)
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Sockets from pages of other sites are refused; staff sockets carry the session cookie.
+        # A wall screen's player that sends no Origin at all is let through: its data is public.
         "websocket": RefuseUnstorableSockets(
-            AllowedHostsOriginValidator(
-                AuthMiddlewareStack(
-                    SecondFactorSocketMiddleware(
-                        URLRouter([*websocket_urlpatterns, re_path(r"", NoSuchSocket.as_asgi())])
-                    )
-                )
+            OriginUnlessPublic(
+                AllowedHostsOriginValidator(sockets), sockets, public_paths=PUBLIC_SOCKETS
             )
         ),
     }

@@ -141,3 +141,22 @@ class NoSuchSocket(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         await self.close(code=CLOSE_NOT_FOUND)
+
+
+class OriginUnlessPublic:
+    """The origin check for sockets (`checked`, such as channels' AllowedHostsOriginValidator),
+    except for a socket to one of `public_paths` that sends no `Origin` at all.
+
+    Wall screens are often digital-signage players, not browsers, and send no `Origin`; what
+    they receive is public. A browser always sends one, so a page of another site is still
+    checked, and every staff socket keeps the check.
+    """
+
+    def __init__(self, checked: Any, unchecked: Any, *, public_paths: tuple[str, ...]) -> None:
+        self.checked, self.unchecked, self.public_paths = checked, unchecked, public_paths
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        without_origin = not any(name == b"origin" for name, _ in scope.get("headers", []))
+        if without_origin and scope.get("path", "").startswith(self.public_paths):
+            return await self.unchecked(scope, receive, send)
+        return await self.checked(scope, receive, send)

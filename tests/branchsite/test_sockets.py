@@ -108,3 +108,25 @@ async def test_a_socket_whose_handler_fails_closes_with_a_code_to_reconnect_on(
     assert await close_code(screen) == 1011
     await screen.wait(timeout=2)
     assert members(branch) == set()
+
+
+async def test_a_signage_player_that_sends_no_origin_shows_the_wall_screen(cash):
+    player = WebsocketCommunicator(application, "/ws/screens/GZ-TH01/", headers=[])
+    connected, _ = await player.connect()
+    assert connected
+    assert (await player.receive_json_from())["type"] == "snapshot"
+    await player.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/ws/lobby/GZ-TH01/", []),  # a staff socket always shows where it comes from
+        ("/ws/tickets/some-token/", []),
+        ("/ws/screens/GZ-TH01/", [(b"origin", b"https://elsewhere.example")]),
+    ],
+)
+async def test_sockets_without_an_origin_or_from_another_site_are_refused(cash, path, headers):
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await socket.connect()
+    assert not connected
