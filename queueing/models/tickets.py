@@ -95,6 +95,12 @@ class Ticket(models.Model):
                 condition=Q(transferred_from__isnull=True),
                 name="one_ticket_per_number_per_branch_day",
             ),
+            # A counter holds one customer at a time: called, then served.
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=Q(status__in=["called", "serving"]),
+                name="one_customer_at_a_counter",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=TicketStatus.values), name="ticket_status_known"
             ),

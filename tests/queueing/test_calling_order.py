@@ -15,9 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 def call_all(counter, teller) -> list[str]:
+    """Call and serve every waiting customer at one counter, one after another."""
     numbers = []
     while (ticket := services.ticket_call_next(counter=counter, actor=teller)) is not None:
         numbers.append(ticket.number)
+        services.ticket_start(ticket=ticket, actor=teller)
+        services.ticket_finish(ticket=ticket, actor=teller)
     return numbers
 
 

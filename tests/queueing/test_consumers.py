@@ -295,9 +295,11 @@ async def test_a_customer_follows_their_ticket_until_it_is_called(cash, counter,
     assert moved["version"] == snapshot["version"] + 1
     assert moved["ticket"]["position"] == 1
 
-    await call_next(counter=counter, actor=teller)
+    # Counter 1 has its customer; counter 2 calls the next.
+    other = await database_sync_to_async(factories.make_counter)(counter.branch, 2, [cash])
+    await call_next(counter=other, actor=teller)
     called = await phone.receive_json_from(timeout=2)
-    assert (called["ticket"]["status"], called["ticket"]["counter"]) == ("called", 1)
+    assert (called["ticket"]["status"], called["ticket"]["counter"]) == ("called", 2)
     await phone.disconnect()
 
 
@@ -310,6 +312,17 @@ async def test_a_customer_gets_every_version_but_their_ticket_only_when_it_can_c
     await issue(non_cash)  # another queue: the position cannot change
     assert await phone.receive_json_from(timeout=2) == {"type": "change", "version": version + 1}
     await phone.disconnect()
+
+
+def serve(ticket, teller) -> None:
+    ticket.refresh_from_db()
+    services.ticket_finish(ticket=services.ticket_start(ticket=ticket, actor=teller), actor=teller)
+
+
+@database_sync_to_async
+def serve_next(*, counter, teller) -> None:
+    """Call the next customer and serve them: the counter is free again."""
+    serve(services.ticket_call_next(counter=counter, actor=teller), teller)
 
 
 @database_sync_to_async
@@ -337,11 +350,12 @@ async def test_many_customers_of_one_queue_are_told_their_new_places_for_the_cos
     cash, counter, teller
 ):
     tickets = await issue(cash, 9)
-    await call_next(counter=counter, actor=teller)  # the teller takes the counter
+    await serve_next(counter=counter, teller=teller)  # the teller takes the counter
     alone = await connect(f"/ws/tickets/{tickets[2].token}/")
     await alone.receive_json_from()
     one_follower, _ = await _queries_for_a_call_followed_by([alone], counter=counter, teller=teller)
     await alone.disconnect()
+    await database_sync_to_async(serve)(tickets[1], teller)
 
     phones = [await connect(f"/ws/tickets/{ticket.token}/") for ticket in tickets[3:]]
     twice = await connect(f"/ws/tickets/{tickets[-1].token}/")  # the same page in two tabs

@@ -19,15 +19,19 @@ def nine_to_five(db):
     branch = factories.make_branch("FS-NH02", hours=(time(9), time(17)))
     service = factories.make_service(branch, "A")
     counter = factories.make_counter(branch, 1, [service])
+    factories.make_counter(branch, 2, [service])
+    factories.make_counter(branch, 3, [service])
     return branch, service, counter
 
 
 def test_open_tickets_expire_after_closing_and_served_ones_stay(nine_to_five):
-    _, service, counter = nine_to_five
+    branch, service, _ = nine_to_five
     with time_machine.travel(MORNING, tick=False):
         factories.issue(service, 4)
+        # Three counters call one customer each: a counter holds one customer at a time.
         _called, done, serving = (
-            services.ticket_call_next(counter=counter, actor=None) for _ in range(3)
+            services.ticket_call_next(counter=counter, actor=None)
+            for counter in branch.counters.order_by("number")
         )
         services.ticket_finish(ticket=services.ticket_start(ticket=done, actor=None), actor=None)
         services.ticket_start(ticket=serving, actor=None)

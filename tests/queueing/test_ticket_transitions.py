@@ -83,6 +83,7 @@ def test_a_transfer_keeps_the_number_and_the_place_by_issue_time(cash, non_cash,
     # Issued ten minutes before B001, the transferred ticket is called first in the B queue.
     counter.services.set([non_cash])
     assert services.ticket_call_next(counter=counter, actor=teller) == successor
+    services.ticket_mark_no_show(ticket=successor, actor=teller)
     assert services.ticket_call_next(counter=counter, actor=teller) == later_b
 
 
