@@ -172,7 +172,10 @@ async def make_calls(http: Any, screens: Screens, *, count: int, rate: float) ->
         if response.status_code != 200:
             calls.errors[f"HTTP {response.status_code}"] += 1
             return
-        arrivals = await screens.wait_for_call(code, response.json()["number"])
+        called = response.json()
+        arrivals = await screens.wait_for_call(code, called["number"])
+        # A counter holds one customer at a time: free it for the branch's next call (unmeasured).
+        await http.post(f"/api/tickets/{called['token']}/no-show/")
         calls.missed += screens.per_branch[code] - len(arrivals)
         calls.screen_ms += [1000 * (arrived - sent) for arrived in arrivals]
         calls.after_answer_ms += [1000 * (arrived - answered) for arrived in arrivals]
