@@ -94,10 +94,7 @@ def counter_assign_teller(*, counter: Counter, teller: User | None, actor: Actor
                 status=400,
             )
         before = _state(counter)
-        if teller is not None:
-            Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
-        Counter.objects.filter(pk=counter.pk).update(teller=teller)
-        counter.teller = teller
+        _seat(counter, teller)
         _changed(counter, "counter.teller_assigned", actor=actor, before=before)
     return counter
 
@@ -138,7 +135,13 @@ def seat_teller(counter: Counter, actor: Actor | None) -> None:
         return
     if not selectors.user_is_teller_of(teller, counter.branch_id):
         return  # a lobby manager or head office helping out does not take the counter
-    Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
+    _seat(counter, teller)
+
+
+def _seat(counter: Counter, teller: User | None) -> None:
+    """Seat `teller` (or nobody) at the counter; they leave any other counter they held."""
+    if teller is not None:
+        Counter.objects.filter(teller=teller).exclude(pk=counter.pk).update(teller=None)
     Counter.objects.filter(pk=counter.pk).update(teller=teller)
     counter.teller = teller
 
