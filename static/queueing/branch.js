@@ -23,6 +23,9 @@ function choose(which) {
 
 chooseTicket.addEventListener("click", () => choose("ticket"));
 chooseBook.addEventListener("click", () => choose("book"));
+// The page renders before its modules load: the choices wait, disabled, for their handlers, so
+// an early tap is not lost.
+chooseTicket.disabled = chooseBook.disabled = false;
 
 const waits = branchWaits(data.branch, { onRender: (branch) => tickets.render(branch) });
 const tickets = ticketForm(waits);
