@@ -166,6 +166,16 @@ class Service(Bilingual):
     appointment_slot_minutes = models.PositiveSmallIntegerField(
         _("appointment slot length (minutes)"), default=30, validators=[MinValueValidator(5)]
     )
+    # Elderly, disabled and pregnant customers, VIPs: called before everyone but the checked-in
+    # appointments, so the kiosk or the lobby manager issues these tickets, never a phone.
+    is_priority = models.BooleanField(
+        _("priority"),
+        default=False,
+        help_text=_(
+            "Counters call its tickets before ordinary ones (after checked-in appointments); "
+            "only a kiosk or the lobby manager issues them, never a phone or a booking."
+        ),
+    )
     reserves_cash = models.BooleanField(
         _("large cash withdrawal"),
         default=False,
@@ -189,6 +199,11 @@ class Service(Bilingual):
             ),
             models.CheckConstraint(
                 condition=Q(appointment_slot_minutes__gte=5), name="slot_length_at_least_5"
+            ),
+            # Priority is given at the branch, never booked.
+            models.CheckConstraint(
+                condition=Q(is_priority=False) | Q(appointment_capacity=0),
+                name="priority_service_takes_no_bookings",
             ),
         ]
 
