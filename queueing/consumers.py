@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from branchsite.infra.sockets import JsonSocket
 
@@ -168,27 +169,28 @@ def _ticket_state(ticket_id: int) -> tuple[int, dict]:
     return ticket.branch.lobby_version, dict(TicketSerializer(ticket).data)
 
 
-# The tickets this process's sockets follow, per queue, with how many sockets follow each (a
-# customer may have the page open twice). A change in a queue is read once for all of them: a
-# busy queue with hundreds of remote tickets would otherwise cost hundreds of reads per change.
+# The tickets this process's sockets follow, per branch, with how many sockets follow each (a
+# customer may have the page open twice). A change in the branch is read once for all of them: a
+# busy branch with hundreds of remote tickets would otherwise cost hundreds of reads per change.
+# Per branch, not per queue: a counter calls across its queues, so a call in one queue moves the
+# tickets of every other queue that counter serves (`selectors.forecast`).
 _followed: dict[int, TallyCounter[int]] = defaultdict(TallyCounter)
 
 
-def _queue_states(ticket_ids: list[int]) -> dict[int, dict]:
-    """What each followed ticket of one queue looks like now, by ticket id."""
+def _followed_states(ticket_ids: list[int]) -> dict[int, dict]:
+    """What each followed ticket of one branch looks like now, by ticket id: one forecast for
+    all of them."""
     tickets = list(
         Ticket.objects.select_related("branch", "service", "counter").filter(pk__in=ticket_ids)
     )
-    progress_by_day: dict[Any, dict[int, selectors.TicketProgress]] = {}
+    now = timezone.now()
+    forecasts: dict[Any, selectors.LobbyForecast] = {}
     for ticket in tickets:
         if ticket.status == Ticket.Status.WAITING:
-            if ticket.business_day not in progress_by_day:
-                progress_by_day[ticket.business_day] = selectors.queue_progress(
-                    service=ticket.service, day=ticket.business_day
-                )
-            progress = progress_by_day[ticket.business_day].get(ticket.pk)
-            if progress is not None:
-                ticket._progress = progress  # type: ignore[attr-defined]
+            day = ticket.business_day
+            if day not in forecasts:
+                forecasts[day] = selectors.lobby_forecast(ticket.branch_id, day=day, now=now)
+            ticket._progress = forecasts[day].progress(ticket.pk)  # type: ignore[attr-defined]
     return {ticket.pk: dict(TicketSerializer(ticket).data) for ticket in tickets}
 
 
@@ -196,38 +198,39 @@ class TicketConsumer(JsonSocket):
     """`/ws/tickets/<token>/`: the holder of a ticket follows it. The token is the key.
 
     Every lobby version of the branch reaches the holder, so that versions have no gaps; the
-    ticket itself is sent again only when it, its queue or its queue's counters changed.
+    ticket itself is sent again only when what the holder sees of it changed.
     """
 
     ticket_id: int
-    service_id: int
     branch_id: int
+    sent: dict | None = None  # the ticket as the holder last got it
 
     async def connect(self) -> None:
         token = self.scope["url_route"]["kwargs"]["token"]
         found = await database_sync_to_async(
-            Ticket.objects.filter(token=token).values_list("pk", "service_id", "branch_id").first
+            Ticket.objects.filter(token=token).values_list("pk", "branch_id").first
         )()
         await self.accept()
         if found is None:
             await self.close(code=NOT_FOUND)
             return
-        self.ticket_id, self.service_id, self.branch_id = found
-        _followed[self.service_id][self.ticket_id] += 1
+        self.ticket_id, self.branch_id = found
+        _followed[self.branch_id][self.ticket_id] += 1
         await self.join(lobby.lobby_group(self.branch_id))
         await self.send_snapshot()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "branch_id"):
-            followers = _followed[self.service_id]
+            followers = _followed[self.branch_id]
             followers[self.ticket_id] -= 1
             if followers[self.ticket_id] <= 0:
                 del followers[self.ticket_id]
             if not followers:
-                del _followed[self.service_id]
+                del _followed[self.branch_id]
 
     async def send_snapshot(self) -> None:
         version, ticket = await database_sync_to_async(_ticket_state)(self.ticket_id)
+        self.sent = ticket
         await self.send_json({"type": "snapshot", "version": version, "ticket": ticket})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -242,12 +245,12 @@ class TicketConsumer(JsonSocket):
 
     async def lobby_changed(self, event: dict) -> None:
         change: dict[str, Any] = {"type": "change", "version": event["version"]}
-        if self.ticket_id in event["tickets"] or self.service_id in event["services"]:
+        if event["tickets"] or event["counters"] or event["services"]:
             try:
                 states = await shared_build(
-                    ("queue", self.service_id, event["version"]),
-                    _queue_states,
-                    ticket_ids=sorted(_followed[self.service_id]),
+                    ("followed", self.branch_id, event["version"]),
+                    _followed_states,
+                    ticket_ids=sorted(_followed[self.branch_id]),
                 )
                 ticket = states.get(self.ticket_id)
                 if ticket is None:  # followed only since that build began
@@ -255,5 +258,6 @@ class TicketConsumer(JsonSocket):
             except Exception:
                 logger.exception("Could not build ticket change %s", event.get("version"))
                 return
-            change["ticket"] = ticket
+            if ticket != self.sent:
+                change["ticket"] = self.sent = ticket
         await self.send_json(change)

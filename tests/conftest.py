@@ -53,8 +53,8 @@ def non_cash(branch):
 
 
 @pytest.fixture
-def counter(branch, cash, non_cash):
-    return factories.make_counter(branch, 1, [cash, non_cash])
+def counter(branch, cash, non_cash, teller):
+    return factories.make_counter(branch, 1, [cash, non_cash], teller=teller)
 
 
 @pytest.fixture

@@ -56,8 +56,18 @@ def make_service(branch: Branch, prefix: str = "A", **fields) -> Service:
 
 
 def make_counter(
-    branch: Branch, number: int, services_: list[Service], *, is_open: bool = True, **fields
+    branch: Branch,
+    number: int,
+    services_: list[Service],
+    *,
+    is_open: bool = True,
+    staffed: bool = False,
+    **fields,
 ) -> Counter:
+    """With `staffed`, a new teller of the branch sits at the open counter: only staffed
+    counters call, and only they count in the forecast."""
+    if staffed:
+        fields["teller"] = make_staff(branch, role="teller")
     counter = Counter.objects.create(branch=branch, number=number, is_open=is_open, **fields)
     counter.services.set(services_)
     return counter

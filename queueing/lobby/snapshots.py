@@ -19,7 +19,7 @@ from ..models import (
     Ticket,
 )
 from ..selectors.branches import branch_is_open
-from ..selectors.tickets import estimated_wait_minutes
+from ..selectors.forecast import lobby_forecast
 from .sections import build_sections
 
 Status = Ticket.Status
@@ -50,35 +50,31 @@ def _branch_header(branch: Branch, *, now: datetime) -> dict:
 
 
 def _queues(branch: Branch, *, now: datetime, for_staff: bool) -> list[dict]:
-    """Each active service's waiting count and estimate; staff also see the longest wait and how
-    many waits are over the service's threshold."""
+    """Each active service's waiting count and the wait of a ticket taken now (the forecast);
+    staff also see the staffed counters serving it, the longest wait and how many waits are over
+    the service's threshold."""
     waiting_since: dict[int, list[datetime]] = defaultdict(list)
     for service_id, issued_at in Ticket.objects.filter(
         branch=branch, business_day=branch.business_day(now), status=Status.WAITING
     ).values_list("service_id", "issued_at"):
         waiting_since[service_id].append(issued_at)
-    open_counters: dict[int, int] = defaultdict(int)
-    for service_id in Counter.objects.filter(branch=branch, is_open=True).values_list(
-        "services", flat=True
-    ):
-        open_counters[service_id] += 1
+    forecast = lobby_forecast(branch.pk, day=branch.business_day(now), now=now)
     queues = []
     for service in sorted(branch.services.all(), key=lambda s: s.prefix):
         if not service.is_active:
             continue
         issued = waiting_since.get(service.pk, [])
+        expected = forecast.queue(service.pk)
         queue = {
             "prefix": service.prefix,
             "name_zh": service.name_zh,
             "name_en": service.name_en,
             "waiting": len(issued),
-            "estimated_wait_minutes": estimated_wait_minutes(
-                service=service, ahead=len(issued), open_counters=open_counters[service.pk]
-            ),
+            "estimated_wait_minutes": expected.newcomer_wait_minutes,
         }
         if for_staff:
             queue |= {
-                "open_counters": open_counters[service.pk],
+                "open_counters": expected.staffed_counters,
                 "longest_wait_minutes": max(
                     (_minutes_between(moment, now) for moment in issued), default=0
                 ),
@@ -210,6 +206,8 @@ def _counters(branch: Branch, *, now: datetime) -> list[dict]:
             {
                 "number": counter.number,
                 "is_open": counter.is_open,
+                # Open with nobody seated calls nobody: the forecast counts staffed counters only.
+                "staffed": counter.is_open and teller is not None,
                 "teller": (teller.get_full_name() or teller.get_username()) if teller else None,
                 "services": sorted(service.prefix for service in counter.services.all()),
                 "ticket": {"number": ticket.number, "status": ticket.status, "token": ticket.token}

@@ -128,6 +128,11 @@ class Ticket(models.Model):
         return f"{self.number} ({self.get_status_display()})"
 
     @property
+    def is_priority(self) -> bool:
+        """Of a priority service: called before ordinary tickets (`selectors.CALLING_ORDER`)."""
+        return self.service.is_priority
+
+    @property
     def staff_actions(self) -> list[str]:
         """The actions of STAFF_ACTIONS_FROM staff may take now; a recall at most MAX_RECALLS."""
         return [

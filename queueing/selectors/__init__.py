@@ -2,8 +2,9 @@
 in `queueing.lobby`.
 
 - `branches`: open or not, the issuing lookup, each queue's live wait, distances;
-- `tickets`: the calling order (`CALLING_ORDER`, written once), a ticket's position and estimated
-  wait;
+- `calling`: the calling order (`CALLING_ORDER`, written once): who a counter calls next;
+- `forecast`: the calling replayed for the staffed counters: each ticket's position and estimated
+  wait, and each queue's wait for a newcomer;
 - `staff`: who may act where, and where staff work;
 - `appointments`: bookable slots, the booking window (`booking_window`), reserved cash;
 - `advice`: whether the wait is over the threshold and which branch nearby is quicker, before
@@ -38,6 +39,17 @@ from .branches import (
     distance_km,
     service_for_issuing,
 )
+from .calling import CALLING_ORDER, CallingTier, calling_key, in_calling_order
+from .forecast import (
+    LobbyForecast,
+    QueueForecast,
+    TicketProgress,
+    lobby_forecast,
+    lobby_forecasts,
+    queue_progress,
+    ticket_position,
+    ticket_progress,
+)
 from .staff import (
     Workplace,
     staff_workplace,
@@ -47,18 +59,6 @@ from .staff import (
     user_may_act_for_branch,
     user_may_see_reserved_cash,
 )
-from .tickets import (
-    CALLING_ORDER,
-    CallingTier,
-    TicketProgress,
-    calling_key,
-    estimated_wait_minutes,
-    in_calling_order,
-    open_counters_serving,
-    queue_progress,
-    ticket_position,
-    ticket_progress,
-)
 
 __all__ = [
     "CALLING_ORDER",
@@ -67,7 +67,9 @@ __all__ = [
     "BookingWindow",
     "BranchWithWaits",
     "CallingTier",
+    "LobbyForecast",
     "PreQueueAdvice",
+    "QueueForecast",
     "ReservedCash",
     "ServiceWait",
     "ShorterWait",
@@ -81,9 +83,9 @@ __all__ = [
     "calling_key",
     "check_appointments_offered",
     "distance_km",
-    "estimated_wait_minutes",
     "in_calling_order",
-    "open_counters_serving",
+    "lobby_forecast",
+    "lobby_forecasts",
     "pre_queue_advice",
     "queue_progress",
     "reserved_cash",

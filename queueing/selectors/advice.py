@@ -9,7 +9,7 @@ from ..models import (
     Ticket,
 )
 from .branches import branches_with_waits, distance_km
-from .tickets import ticket_progress
+from .forecast import ticket_progress
 
 MAX_ALTERNATIVES = 3
 

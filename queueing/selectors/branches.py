@@ -1,22 +1,20 @@
 """Branches as customers find them: open or not, and each queue's live wait."""
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from branchsite.infra.caches import ExpiringCache
 
 from ..models import (
     Branch,
-    Counter,
     Service,
     Ticket,
 )
-from .tickets import estimated_wait_minutes
+from .forecast import lobby_forecasts
 
 Status = Ticket.Status
 EARTH_RADIUS_KM = 6371.0
@@ -68,8 +66,8 @@ def forget_issuing_lookups(**_signal_arguments: object) -> None:
 class ServiceWait:
     service: Service
     waiting: int
-    open_counters: int
-    estimated_wait_minutes: int
+    open_counters: int  # staffed: open with a teller seated
+    estimated_wait_minutes: int  # for a ticket taken now
 
     @property
     def over_threshold(self) -> bool:
@@ -101,7 +99,8 @@ def branches_with_waits(
     near: tuple[float, float] | None = None,
     now: datetime | None = None,
 ) -> list[BranchWithWaits]:
-    """Active branches with each service's waiting count and estimate, in four queries.
+    """Active branches with each service's waiting count and the wait of a newcomer, in six
+    queries for any number of branches.
 
     `city` matches the Chinese or English name; `search` finds words in a branch's code, names,
     city or address; `near` sorts by distance and adds it.
@@ -125,27 +124,12 @@ def branches_with_waits(
             | Q(address_en__icontains=word)
         )
     branch_list = list(branches)
-    service_ids = [s.pk for b in branch_list for s in b.services.all()]
     # Only today's tickets queue; leftovers of an earlier day wait for the expiry task.
-    today_by_branch = {b.pk: b.business_day(now) for b in branch_list}
-    waiting_by_service: dict[int, int] = defaultdict(int)
-    for service_id, branch_id, day, count in (
-        Ticket.objects.filter(
-            service_id__in=service_ids,
-            status=Status.WAITING,
-            business_day__gte=min(today_by_branch.values(), default=now.date()),
-        )
-        .values("service_id", "branch_id", "business_day")
-        .annotate(n=Count("pk"))
-        .values_list("service_id", "branch_id", "business_day", "n")
-    ):
-        if today_by_branch.get(branch_id) == day:
-            waiting_by_service[service_id] += count
-    open_by_service: dict[int, int] = defaultdict(int)
-    for service_id in Counter.objects.filter(is_open=True, services__in=service_ids).values_list(
-        "services", flat=True
-    ):
-        open_by_service[service_id] += 1
+    forecasts = lobby_forecasts(
+        {branch.pk: list(branch.services.all()) for branch in branch_list},
+        days={branch.pk: branch.business_day(now) for branch in branch_list},
+        now=now,
+    )
 
     results = []
     for branch in branch_list:
@@ -153,16 +137,13 @@ def branches_with_waits(
         for service in branch.services.all():
             if not service.is_active:
                 continue
-            waiting = waiting_by_service.get(service.pk, 0)
-            open_counters = open_by_service.get(service.pk, 0)
+            queue = forecasts[branch.pk].queue(service.pk)
             waits.append(
                 ServiceWait(
                     service=service,
-                    waiting=waiting,
-                    open_counters=open_counters,
-                    estimated_wait_minutes=estimated_wait_minutes(
-                        service=service, ahead=waiting, open_counters=open_counters
-                    ),
+                    waiting=queue.waiting,
+                    open_counters=queue.staffed_counters,
+                    estimated_wait_minutes=queue.newcomer_wait_minutes,
                 )
             )
         distance = None

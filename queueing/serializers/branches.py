@@ -21,10 +21,16 @@ class ServiceWaitSerializer(serializers.Serializer):
     name_zh = serializers.CharField(source="service.name_zh")
     name_en = serializers.CharField(source="service.name_en")
     waiting = serializers.IntegerField()
-    open_counters = serializers.IntegerField()
-    estimated_wait_minutes = serializers.IntegerField()
+    open_counters = serializers.IntegerField(help_text="Open counters with a teller seated")
+    estimated_wait_minutes = serializers.IntegerField(
+        help_text="How long a ticket taken now would wait, as the counters serving it will call"
+    )
     overtime_threshold_minutes = serializers.IntegerField(
         source="service.overtime_threshold_minutes"
+    )
+    is_priority = serializers.BooleanField(
+        source="service.is_priority",
+        help_text="Called before ordinary tickets; given in the branch only (kiosk, lobby manager)",
     )
     over_threshold = serializers.BooleanField(
         help_text="A newcomer's estimated wait is over the service's over-time threshold"

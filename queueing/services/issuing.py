@@ -83,8 +83,20 @@ SELECT id, number, (SELECT lobby_version FROM lobby) FROM ticket
 """
 
 
-def _check_issuing(service: Service, *, now: datetime) -> None:
-    """Raise unless the service takes tickets at `now`: offered, and its branch open."""
+# Where a priority ticket may come from: staff in the branch see who is entitled to it.
+IN_BRANCH_CHANNELS = (Ticket.Channel.KIOSK,)
+
+
+def _check_issuing(service: Service, *, channel: str, now: datetime) -> None:
+    """Raise unless the service takes tickets at `now` by `channel`: offered, its branch open,
+    and a priority ticket given in the branch."""
+    if service.is_priority and channel not in IN_BRANCH_CHANNELS:
+        raise QueueError(
+            "priority_in_branch_only",
+            _("%(service)s tickets are given in the branch: ask at the kiosk or the lobby manager.")
+            % {"service": service.name},
+            status=403,
+        )
     branch = service.branch
     if not branch.is_active or not service.is_active:
         raise QueueError(
@@ -142,7 +154,7 @@ def _issue(
 ) -> Ticket:
     now = now or timezone.now()
     branch = service.branch
-    _check_issuing(service, now=now)
+    _check_issuing(service, channel=channel, now=now)
     if channel not in Ticket.Channel.values:
         raise QueueError(
             "invalid_channel",
@@ -239,7 +251,7 @@ def ticket_take_remote(
     """
     now = now or timezone.now()
     phone = normalize_phone(phone) if phone else ""
-    _check_issuing(service, now=now)
+    _check_issuing(service, channel=Ticket.Channel.REMOTE, now=now)
     limits_take(
         scope="remote_ticket",
         phone=phone,

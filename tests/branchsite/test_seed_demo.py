@@ -103,13 +103,22 @@ def test_the_demo_has_six_active_branches_or_more_in_guangzhou_foshan_and_shanto
         assert 22.5 < branch.latitude < 23.6 and 112.9 < branch.longitude < 116.9
 
 
-def test_each_branch_has_the_five_queues_each_served_by_an_open_counter(seeded):
+def test_each_branch_has_the_five_queues_each_served_by_a_staffed_counter(seeded):
     for branch in Branch.objects.all():
         prefixes = set(branch.services.values_list("prefix", flat=True))
         assert prefixes == {"A", "B", "C", "D", "V"}, branch.code
         assert 3 <= branch.counters.count() <= 5
-        for service in branch.services.all():
-            assert selectors.open_counters_serving(service) >= 1, (branch.code, service.prefix)
+        assert not branch.counters.filter(is_open=True, teller=None).exists(), branch.code
+        (found,) = selectors.branches_with_waits(code=branch.code)
+        for queue in found.services:
+            assert queue.open_counters >= 1, (branch.code, queue.service.prefix)
+
+
+def test_the_demo_priority_queue_is_called_first_and_taken_in_the_branch_only(seeded):
+    for branch in Branch.objects.all():
+        priority = branch.services.get(prefix="V")
+        assert priority.is_priority and not priority.takes_appointments, branch.code
+        assert not priority.tickets.exclude(channel="kiosk").exists(), branch.code
 
 
 def test_with_always_open_every_branch_is_open_in_the_middle_of_the_night(seeded):

@@ -68,6 +68,7 @@ async def test_a_counter_closed_in_the_admin_reaches_every_open_screen_and_board
     assert on_board["counters"][0] | {"services": None} == {
         "number": 1,
         "is_open": False,
+        "staffed": False,
         "teller": None,
         "services": None,
         "ticket": None,
@@ -107,24 +108,25 @@ def test_closing_a_counter_in_the_admin_is_recorded_with_who_and_from_where(
 
 
 def test_a_teller_seated_in_the_admin_is_shown_at_the_counter_live(db, branch, counter, teller):
+    relief = factories.make_staff(branch, role="teller")
     version = Branch.objects.get().lobby_version
     admin = factories.signed_in(factories.make_head_office("head", administrator=True))
-    response = admin.post(change_url(counter), counter_form(counter, teller=teller.pk))
+    response = admin.post(change_url(counter), counter_form(counter, teller=relief.pk))
     assert response.status_code == 302
     counter.refresh_from_db()
-    assert counter.teller == teller
+    assert counter.teller == relief
     assert Branch.objects.get().lobby_version == version + 1
     seated = AuditEntry.objects.get(action="counter.teller_assigned")
-    assert (seated.before["teller"], seated.after["teller"]) == (None, teller.pk)
+    assert (seated.before["teller"], seated.after["teller"]) == (teller.pk, relief.pk)
 
 
-def test_only_a_teller_of_the_branch_is_offered_for_a_counter(db, branch, counter):
+def test_only_a_teller_of_the_branch_is_offered_for_a_counter(db, branch, counter, teller):
     manager = factories.make_staff(branch, role=StaffMembership.Role.LOBBY_MANAGER)
     admin = factories.signed_in(factories.make_head_office("head", administrator=True))
     response = admin.post(change_url(counter), counter_form(counter, teller=manager.pk))
     assert response.status_code == 200
     counter.refresh_from_db()
-    assert counter.teller is None
+    assert counter.teller == teller
 
 
 def test_a_counter_added_in_the_admin_is_created_closed_then_opened_through_the_service(

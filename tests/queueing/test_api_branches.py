@@ -22,7 +22,7 @@ def three_cities(db):
             code, city_zh=city_zh, city_en=city_en, latitude=Decimal(lat), longitude=Decimal(lng)
         )
         service = factories.make_service(branch, "A", name_zh="现金", name_en="Cash")
-        factories.make_counter(branch, 1, [service])
+        factories.make_counter(branch, 1, [service], staffed=True)
         made[code] = service
     return made
 
@@ -43,6 +43,7 @@ def test_the_list_shows_each_branch_with_live_waits(api, three_cities):
             "open_counters": 1,
             "estimated_wait_minutes": 20,
             "overtime_threshold_minutes": 30,
+            "is_priority": False,
             "over_threshold": False,
             "takes_appointments": False,
             "appointment_slot_minutes": 30,

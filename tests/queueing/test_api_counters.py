@@ -81,9 +81,8 @@ def test_staff_read_a_tickets_history_and_its_holder_does_not(api, teller_api, c
 def test_a_teller_who_calls_at_a_counter_sits_there_and_leaves_their_other_one(
     teller_api, teller, cash, counter
 ):
-    other = factories.make_counter(counter.branch, 2, [cash])
-    other.teller = teller
-    other.save()
+    Counter.objects.filter(pk=counter.pk).update(teller=None)
+    other = factories.make_counter(counter.branch, 2, [cash], teller=teller)
     factories.issue(cash)
     assert teller_api.post(f"{COUNTER_1}/call-next/").status_code == 200
     counter.refresh_from_db()

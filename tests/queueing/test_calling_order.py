@@ -91,41 +91,22 @@ def test_position_counts_the_tickets_ahead_in_calling_order(cash, counter, telle
     assert selectors.ticket_position(vip) is None
 
 
-def test_every_position_matches_the_calling_order_in_a_mixed_queue(cash):
-    """Appointments due earlier and later, appointments not yet due, and tickets issued in the
-    same instant: each waiting ticket's position is its place in the calling order."""
-    now = timezone.now()
-    same_instant = now - timedelta(minutes=20)
-    with time_machine.travel(same_instant, tick=False):
-        factories.issue(cash, 3)
-    for minutes_ago in (10, 40, -15, 10):  # the last two: a slot still to come, a shared slot
-        with time_machine.travel(now - timedelta(minutes=5 + minutes_ago % 7), tick=False):
-            factories.issue(
-                cash,
-                channel=Ticket.Channel.APPOINTMENT,
-                appointment_starts_at=now - timedelta(minutes=minutes_ago),
-            )
-    factories.issue(cash, 2)
-    waiting = Ticket.objects.filter(service=cash, status=Ticket.Status.WAITING)
-    in_order = list(selectors.in_calling_order(waiting, now=now))
-    assert [selectors.ticket_position(t, now=now) for t in in_order] == list(
-        range(1, len(in_order) + 1)
-    )
-
-
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def test_the_orm_order_the_sql_positions_and_the_rule_agree_on_a_mixed_queue(cash, counter, teller):
-    """One rule (`selectors.CALLING_ORDER`), three readings of it: the ORM's sort (calling the
-    next ticket, a queue's positions), the hand-written SQL (each ticket's own position) and
-    `calling_key` in Python. A queue with appointments due, an appointment due this very
-    instant, appointments still to come, walk-ins, and tickets sharing an issue time or a slot."""
+def test_the_orm_order_and_the_rule_agree_on_a_mixed_queue(branch, cash, counter, teller):
+    """One rule (`selectors.CALLING_ORDER`), two readings of it: the ORM's sort (calling the next
+    ticket) and `calling_key` in Python (the forecast). Tickets of a counter's services with
+    appointments due, an appointment due this very instant, appointments still to come, priority
+    tickets, walk-ins, and tickets sharing an issue time or a slot."""
     minutes = timedelta(minutes=1)
     same_instant = NOON - 20 * minutes
+    priority = factories.make_service(branch, "V", is_priority=True)
+    counter.services.add(priority)
 
-    def walk_in(at):
-        return factories.issue(cash, now=at)[0].number
+    def walk_in(at, service=cash):
+        channel = Ticket.Channel.KIOSK if service.is_priority else Ticket.Channel.REMOTE
+        return factories.issue(service, channel=channel, now=at)[0].number
 
     def appointment(at, slot):
         return factories.issue(
@@ -139,15 +120,17 @@ def test_the_orm_order_the_sql_positions_and_the_rule_agree_on_a_mixed_queue(cas
     shared_slot_second = appointment(NOON - 5 * minutes, NOON - 30 * minutes)
     due_this_instant = appointment(NOON - 5 * minutes, NOON)
     a9 = walk_in(NOON - minutes)
+    priority_later = walk_in(NOON - minutes, priority)
+    priority_earlier = walk_in(same_instant, priority)
     a10 = walk_in(NOON)
     due_in_a_minute = appointment(NOON, NOON + minutes)
 
+    begun = [shared_slot_first, shared_slot_second, due_ten_minutes_ago, due_this_instant]
     expected = {
         NOON: [
-            shared_slot_first,
-            shared_slot_second,
-            due_ten_minutes_ago,
-            due_this_instant,
+            *begun,
+            priority_earlier,
+            priority_later,
             a1,
             a2,
             a3,
@@ -157,11 +140,10 @@ def test_the_orm_order_the_sql_positions_and_the_rule_agree_on_a_mixed_queue(cas
             due_in_a_minute,
         ],
         NOON + 2 * minutes: [
-            shared_slot_first,
-            shared_slot_second,
-            due_ten_minutes_ago,
-            due_this_instant,
+            *begun,
             due_in_a_minute,
+            priority_earlier,
+            priority_later,
             a1,
             a2,
             a3,
@@ -170,20 +152,12 @@ def test_the_orm_order_the_sql_positions_and_the_rule_agree_on_a_mixed_queue(cas
             a10,
         ],
     }
-    waiting = Ticket.objects.filter(service=cash, status=Ticket.Status.WAITING)
+    waiting = Ticket.objects.filter(branch=branch, status=Ticket.Status.WAITING)
     for now, order in expected.items():
         by_orm = [t.number for t in selectors.in_calling_order(waiting, now=now)]
-        by_sql = sorted(waiting, key=lambda t: selectors.ticket_position(t, now=now))
         by_rule = sorted(waiting, key=lambda t: selectors.calling_key(t, now=now))
         assert by_orm == order, now
-        assert [t.number for t in by_sql] == order, now
-        assert [selectors.ticket_position(t, now=now) for t in by_sql] == list(
-            range(1, len(order) + 1)
-        )
         assert [t.number for t in by_rule] == order, now
-        day = cash.branch.business_day(now)
-        queue = selectors.queue_progress(service=cash, day=day, now=now)
-        assert [queue[t.pk].position for t in by_sql] == list(range(1, len(order) + 1))
 
     with time_machine.travel(NOON, tick=False):
         assert call_all(counter, teller) == expected[NOON]

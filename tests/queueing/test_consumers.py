@@ -263,6 +263,7 @@ async def test_the_lobby_board_sees_tickets_counters_and_waits_change(cash, coun
     assert snapshot["counters"][0] | {"teller": None} == {
         "number": 1,
         "is_open": True,
+        "staffed": True,
         "teller": None,
         "services": ["A", "B"],
         "ticket": None,
@@ -311,6 +312,19 @@ async def test_a_customer_gets_every_version_but_their_ticket_only_when_it_can_c
     version = (await phone.receive_json_from())["version"]
     await issue(non_cash)  # another queue: the position cannot change
     assert await phone.receive_json_from(timeout=2) == {"type": "change", "version": version + 1}
+    await phone.disconnect()
+
+
+async def test_a_customer_is_told_their_new_place_when_their_counter_calls_from_another_queue(
+    cash, non_cash, counter, teller
+):
+    await issue(cash, 2)
+    (mine,) = await issue(non_cash)
+    phone = await connect(f"/ws/tickets/{mine.token}/")
+    assert (await phone.receive_json_from())["ticket"]["position"] == 3
+    await call_next(counter=counter, actor=teller)  # A001, at the counter that also serves B
+    change = await phone.receive_json_from(timeout=2)
+    assert (change["ticket"]["position"], change["ticket"]["estimated_wait_minutes"]) == (2, 10)
     await phone.disconnect()
 
 
@@ -365,7 +379,8 @@ async def test_many_customers_of_one_queue_are_told_their_new_places_for_the_cos
         [*phones, twice], counter=counter, teller=teller
     )
     assert [change["ticket"]["position"] for change in changes] == [1, 2, 3, 4, 5, 6, 6]
-    assert changes[0]["ticket"]["estimated_wait_minutes"] == 0
+    # Next in line, once the customer just called has had the minute these quick serves take.
+    assert changes[0]["ticket"]["estimated_wait_minutes"] == 1
     assert seven_followers == one_follower
     for phone in [*phones, twice]:
         await phone.disconnect()

@@ -150,17 +150,19 @@ BRANCHES: list[BranchRow] = [
 ]
 
 # prefix, Chinese name, English name, default handling minutes, over-time threshold minutes,
-# appointment places per slot, reserves cash (booked a day ahead with amount and currency)
+# appointment places per slot, reserves cash (booked a day ahead with amount and currency),
+# priority (called first; issued in the branch only)
 SERVICES = [
-    ("A", "现金业务", "Cash", 5, 20, 0, False),
-    ("B", "非现金业务", "Non-cash", 8, 30, 2, False),
-    ("C", "理财业务", "Wealth management", 15, 40, 2, False),
-    ("D", "大额取款", "Large cash withdrawal", 10, 30, 2, True),
-    ("V", "优先服务", "Priority", 6, 15, 0, False),
+    ("A", "现金业务", "Cash", 5, 20, 0, False, False),
+    ("B", "非现金业务", "Non-cash", 8, 30, 2, False, False),
+    ("C", "理财业务", "Wealth management", 15, 40, 2, False, False),
+    ("D", "大额取款", "Large cash withdrawal", 10, 30, 2, True, False),
+    ("V", "优先服务", "Priority", 6, 15, 0, False, True),
 ]
 
 # number, prefixes served, open: a branch takes the first `counters` rows. Counter 1 is the
-# teller's. The first three cover every service, so every queue moves.
+# teller's who signs in; a colleague sits at each other open counter (only a staffed counter
+# calls). The first three cover every service, so every queue moves.
 COUNTERS = [
     (1, "ADV", True),
     (2, "AB", True),
@@ -212,7 +214,7 @@ def seed_branch(row: BranchRow, *, always_open: bool) -> Branch:
         OpeningHours.objects.update_or_create(
             branch=branch, weekday=weekday, defaults={"opens": opens, "closes": closes}
         )
-    for prefix, name_zh, name_en, handling, threshold, places, reserves_cash in SERVICES:
+    for prefix, name_zh, name_en, handling, threshold, places, reserves_cash, priority in SERVICES:
         Service.objects.update_or_create(
             branch=branch,
             prefix=prefix,
@@ -224,6 +226,7 @@ def seed_branch(row: BranchRow, *, always_open: bool) -> Branch:
                 "appointment_capacity": places,
                 "appointment_slot_minutes": 30,
                 "reserves_cash": reserves_cash,
+                "is_priority": priority,
                 "is_active": True,
             },
         )
@@ -262,15 +265,30 @@ def seed_staff(branch: Branch, password_hash: str) -> list[Login]:
     ]
 
 
+def seed_colleague(branch: Branch, number: int):
+    """The teller at counter `number`: a demo account nobody signs in with."""
+    colleague, _ = get_user_model().objects.get_or_create(
+        username=f"teller-{branch.code.lower()}-{number}", defaults={"is_active": True}
+    )
+    colleague.set_unusable_password()
+    colleague.save(update_fields=["password"])
+    StaffMembership.objects.update_or_create(
+        user=colleague, branch=branch, defaults={"role": StaffMembership.Role.TELLER}
+    )
+    return colleague
+
+
 def seed_counters(branch: Branch, count: int) -> None:
     teller = get_user_model().objects.get(username=f"teller-{branch.code.lower()}")
     # One counter per teller: free the teller from any other counter an admin moved them to.
     Counter.objects.filter(teller=teller).exclude(branch=branch, number=1).update(teller=None)
     by_prefix = {service.prefix: service for service in branch.services.all()}
     for number, prefixes, is_open in COUNTERS[:count]:
-        defaults: dict = {"is_open": is_open}
+        defaults: dict = {"is_open": is_open, "teller": None}
         if number == 1:
             defaults["teller"] = teller
+        elif is_open:
+            defaults["teller"] = seed_colleague(branch, number)
         counter, _ = Counter.objects.update_or_create(
             branch=branch, number=number, defaults=defaults
         )
@@ -376,7 +394,8 @@ def _replay_morning(branch: Branch, now: datetime) -> str:
     for index, service in enumerate(arrivals):
         services.ticket_issue(
             service=service,
-            channel=next(channels),
+            # Priority is given in the branch: at the kiosk.
+            channel="kiosk" if service.is_priority else next(channels),
             now=start + issuing * index / len(arrivals),
         )
 

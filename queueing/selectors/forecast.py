@@ -1,0 +1,303 @@
+"""The lobby forecast: who each staffed counter will call, in what order and when.
+
+Counters call across their services in the calling order (`calling.CALLING_ORDER`), so a ticket's
+place depends on every queue its counters serve: a priority ticket at a counter that also serves
+cash waits behind nobody, a cash ticket waits behind the priority tickets too. Counting within one
+queue told a customer "position 1" while their counter called four others first. The forecast
+replays what `services.ticket_call_next` will do, so position, estimate and every queue's wait
+come from one reading of the rule:
+
+- only staffed open counters call (open with a teller seated); one with a customer called or
+  being served is free once that customer's expected handling time has passed;
+- each time a counter is free it takes the first waiting ticket of its services by the calling
+  order at that moment (an appointment checked in early moves up when its slot begins);
+- a queue that no staffed counter serves is forecast as if one counter opened for it alone,
+  rather than promising nothing.
+
+A ticket's position is one more than the tickets the counters serving it call before it; its
+estimate is the time until its forecast call. A newcomer's wait for a queue is when a ticket
+taken now would be called: the tickets already waiting are called as forecast until then, so
+one replay answers for every queue.
+"""
+
+import bisect
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Counter, Service, Ticket
+from .calling import calling_key
+
+Status = Ticket.Status
+AT_THE_COUNTER = (Status.CALLED, Status.SERVING)
+
+
+@dataclass(frozen=True)
+class TicketProgress:
+    position: int | None
+    estimated_wait_minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingTicket:
+    """What the calling order reads of a waiting ticket (`calling_key` takes it or a Ticket)."""
+
+    pk: int
+    service_id: int
+    issued_at: datetime
+    appointment_starts_at: datetime | None
+    is_priority: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StaffedCounter:
+    """A staffed open counter: the services it calls and when it is next free."""
+
+    pk: int
+    service_ids: frozenset[int]
+    free_at: datetime
+
+
+@dataclass
+class QueueForecast:
+    waiting: int = 0
+    staffed_counters: int = 0
+    # When a ticket taken now would be called, in minutes from now.
+    newcomer_wait_minutes: int = 0
+
+
+@dataclass
+class LobbyForecast:
+    now: datetime
+    tickets: dict[int, TicketProgress] = field(default_factory=dict)
+    queues: dict[int, QueueForecast] = field(default_factory=dict)
+    service_of: dict[int, int] = field(default_factory=dict)  # waiting ticket id → service id
+
+    def progress(self, ticket_id: int) -> TicketProgress:
+        return self.tickets.get(ticket_id, TicketProgress(None, None))
+
+    def of_queue(self, service_id: int) -> dict[int, TicketProgress]:
+        return {
+            ticket_id: progress
+            for ticket_id, progress in self.tickets.items()
+            if self.service_of[ticket_id] == service_id
+        }
+
+    def queue(self, service_id: int) -> QueueForecast:
+        return self.queues.get(service_id, QueueForecast())
+
+
+def _minutes_until(moment: datetime, now: datetime) -> int:
+    return max(0, math.ceil((moment - now).total_seconds() / 60 - 1e-9))
+
+
+def forecast(
+    *,
+    services: Iterable[Service],
+    waiting: Iterable[WaitingTicket],
+    counters: Iterable[StaffedCounter],
+    now: datetime,
+) -> LobbyForecast:
+    """Replay the calling of `waiting` by `counters` from `now`. Pure: no query."""
+    services = [service for service in services if service.is_active]
+    handling = {service.pk: timedelta(minutes=service.handling_minutes) for service in services}
+    priority = {service.pk: service.is_priority for service in services}
+    counters = [counter for counter in counters if counter.service_ids & handling.keys()]
+    served = {service_id for counter in counters for service_id in counter.service_ids}
+    # A queue no staffed counter serves: as if one counter opened for it now.
+    seats = [(counter.free_at, counter.service_ids) for counter in counters] + [
+        (now, frozenset([service_id])) for service_id in handling if service_id not in served
+    ]
+
+    # The order of a ticket whose key cannot change is fixed now; an appointment checked in
+    # before its slot moves up when the slot begins, so those few are compared at each call.
+    fixed: dict[int, list[tuple[tuple, WaitingTicket]]] = defaultdict(list)
+    timed: dict[int, list[WaitingTicket]] = defaultdict(list)
+    waiting = [ticket for ticket in waiting if ticket.service_id in handling]
+    for ticket in waiting:
+        slot = ticket.appointment_starts_at
+        if slot is not None and slot > now:
+            timed[ticket.service_id].append(ticket)
+        else:
+            fixed[ticket.service_id].append((calling_key(ticket, now=now), ticket))
+    for in_order in fixed.values():
+        in_order.sort(key=lambda entry: entry[0], reverse=True)  # next to be called last: pop()
+
+    def first_for(service_ids: frozenset[int], at: datetime) -> tuple[tuple, WaitingTicket] | None:
+        """The next ticket a counter serving `service_ids` calls at `at`, and its key."""
+        best = None
+        for service_id in service_ids:
+            in_order = fixed.get(service_id)
+            if in_order and (best is None or in_order[-1][0] < best[0]):
+                best = in_order[-1]
+            for ticket in timed.get(service_id, ()):
+                key = calling_key(ticket, now=at)
+                if best is None or key < best[0]:
+                    best = (key, ticket)
+        return best
+
+    called_at: dict[int, datetime] = {}
+    order: dict[int, int] = {}  # ticket id → its place in the sequence of all calls
+    calls_by_seat: list[list[int]] = [[] for _ in seats]  # the sequence places of each seat
+    # Per seat, each call as (moment, key of the ticket called); then the moment it runs dry.
+    picks: list[list[tuple[datetime, tuple]]] = [[] for _ in seats]
+    idle_from: list[datetime] = [now] * len(seats)
+    free = [(max(at, now), index) for index, (at, _) in enumerate(seats)]
+    heapq.heapify(free)
+    while free:
+        at, index = heapq.heappop(free)
+        found = first_for(seats[index][1], at)
+        if found is None:
+            idle_from[index] = at
+            continue
+        key, ticket = found
+        queue = fixed[ticket.service_id]
+        if queue and queue[-1][1] is ticket:
+            queue.pop()
+        else:
+            timed[ticket.service_id].remove(ticket)
+        called_at[ticket.pk] = at
+        order[ticket.pk] = len(order)
+        calls_by_seat[index].append(order[ticket.pk])
+        picks[index].append((at, key))
+        heapq.heappush(free, (at + handling[ticket.service_id], index))
+
+    result = LobbyForecast(now=now)
+    seats_serving: dict[int, list[int]] = defaultdict(list)
+    for index, (_, service_ids) in enumerate(seats):
+        for service_id in service_ids:
+            seats_serving[service_id].append(index)
+    for ticket in waiting:
+        place = order[ticket.pk]
+        ahead = sum(
+            bisect.bisect_left(calls_by_seat[index], place)
+            for index in seats_serving[ticket.service_id]
+        )
+        result.service_of[ticket.pk] = ticket.service_id
+        result.tickets[ticket.pk] = TicketProgress(
+            position=ahead + 1, estimated_wait_minutes=_minutes_until(called_at[ticket.pk], now)
+        )
+    waiting_count: dict[int, int] = defaultdict(int)
+    for ticket in waiting:
+        waiting_count[ticket.service_id] += 1
+    for service_id in handling:
+        # A ticket taken now comes after every waiting ticket of its tier.
+        newcomer = WaitingTicket(0, service_id, now, None, priority[service_id])
+        key = (calling_key(newcomer, now=now)[0], now, math.inf)
+        moments = []
+        for index in seats_serving[service_id]:
+            later = next((at for at, picked in picks[index] if picked > key), idle_from[index])
+            moments.append(later)
+        result.queues[service_id] = QueueForecast(
+            waiting=waiting_count[service_id],
+            staffed_counters=sum(1 for c in counters if service_id in c.service_ids),
+            newcomer_wait_minutes=_minutes_until(min(moments), now),
+        )
+    return result
+
+
+# Loading what the forecast reads: three queries for any number of branches.
+
+
+def _waiting_and_counters(
+    branch_ids: list[int], days: dict[int, date], services: dict[int, Service], now: datetime
+) -> tuple[dict[int, list[WaitingTicket]], dict[int, list[StaffedCounter]]]:
+    day_filter = Q()
+    for branch_id in branch_ids:
+        day_filter |= Q(branch_id=branch_id, business_day=days[branch_id])
+    waiting: dict[int, list[WaitingTicket]] = defaultdict(list)
+    busy_until: dict[int, datetime] = {}
+    if not branch_ids:
+        return waiting, {}
+    rows = Ticket.objects.filter(
+        day_filter, status__in=[Status.WAITING, *AT_THE_COUNTER]
+    ).values_list(
+        "pk",
+        "branch_id",
+        "service_id",
+        "status",
+        "issued_at",
+        "appointment_starts_at",
+        "counter_id",
+        "called_at",
+        "started_at",
+    )
+    for pk, branch_id, service_id, status, issued, slot, counter_id, called, started in rows:
+        service = services.get(service_id)
+        if status == Status.WAITING:
+            priority = service is not None and service.is_priority
+            waiting[branch_id].append(WaitingTicket(pk, service_id, issued, slot, priority))
+        elif counter_id is not None and service is not None:
+            # Free once the customer there has had the service's usual time.
+            since = started or called or now
+            busy_until[counter_id] = since + timedelta(minutes=service.handling_minutes)
+    served: dict[int, set[int]] = defaultdict(set)
+    branch_of: dict[int, int] = {}
+    for counter_id, branch_id, service_id in Counter.objects.filter(
+        branch_id__in=branch_ids, is_open=True, teller__isnull=False
+    ).values_list("pk", "branch_id", "services"):
+        branch_of[counter_id] = branch_id
+        if service_id is not None:
+            served[counter_id].add(service_id)
+    counters: dict[int, list[StaffedCounter]] = defaultdict(list)
+    for counter_id, branch_id in sorted(branch_of.items()):
+        counters[branch_id].append(
+            StaffedCounter(
+                counter_id,
+                frozenset(served[counter_id]),
+                max(now, busy_until.get(counter_id, now)),
+            )
+        )
+    return waiting, counters
+
+
+def lobby_forecasts(
+    branches_services: dict[int, list[Service]], *, days: dict[int, date], now: datetime
+) -> dict[int, LobbyForecast]:
+    """The forecast of each branch, by branch id, from its services (loaded by the caller) and
+    the business day to forecast (today, normally)."""
+    services = {s.pk: s for group in branches_services.values() for s in group}
+    branch_ids = list(branches_services)
+    waiting, counters = _waiting_and_counters(branch_ids, days, services, now)
+    return {
+        branch_id: forecast(
+            services=branches_services[branch_id],
+            waiting=waiting.get(branch_id, []),
+            counters=counters.get(branch_id, []),
+            now=now,
+        )
+        for branch_id in branch_ids
+    }
+
+
+def lobby_forecast(branch_id: int, *, day: date, now: datetime) -> LobbyForecast:
+    """The forecast of one branch's business day `day`."""
+    services = list(Service.objects.filter(branch_id=branch_id))
+    return lobby_forecasts({branch_id: services}, days={branch_id: day}, now=now)[branch_id]
+
+
+def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketProgress:
+    """Position and estimated wait of a waiting ticket, from its branch's forecast."""
+    if ticket.status != Status.WAITING:
+        return TicketProgress(position=None, estimated_wait_minutes=None)
+    now = now or timezone.now()
+    return lobby_forecast(ticket.branch_id, day=ticket.business_day, now=now).progress(ticket.pk)
+
+
+def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> int | None:
+    """1 for the next to be called at the counters that serve it; None once it no longer waits."""
+    return ticket_progress(ticket, now=now).position
+
+
+def queue_progress(
+    *, service: Service, day: date, now: datetime | None = None
+) -> dict[int, TicketProgress]:
+    """Position and estimate of every waiting ticket of a queue, by ticket id."""
+    now = now or timezone.now()
+    return lobby_forecast(service.branch_id, day=day, now=now).of_queue(service.pk)
