@@ -1,10 +1,11 @@
 """Tickets as their holder and as staff see them, and what a ticket request sends."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from .. import lobby, selectors
-from ..models import STAFF_ACTIONS_FROM, Ticket
+from ..models import STAFF_ACTIONS_FROM, Service, Ticket, TicketEvent
 from .branches import ServiceSerializer
 from .fields import (
     DATE,
@@ -117,6 +118,55 @@ class TicketEventSerializer(serializers.Serializer):
     counter = serializers.IntegerField(source="counter.number", allow_null=True, default=None)
     actor = serializers.CharField(source="actor.get_username", allow_null=True, default=None)
     note = serializers.CharField()
+    service = serializers.CharField(
+        source="ticket.service.prefix", help_text="The queue the ticket was in at the time"
+    )
+    text = serializers.SerializerMethodField(
+        help_text="What happened, in the reader's language (the request's)"
+    )
+
+    def get_text(self, event: TicketEvent) -> str:
+        return describe_event(event, lineage=self.context.get("lineage", {}))
+
+
+def _queue_name(service: Service) -> str:
+    return f"{service.prefix} {service.name}"
+
+
+def describe_event(event: TicketEvent, *, lineage: dict[int, Ticket]) -> str:
+    """One line of a ticket's history in the active language. A transfer names the queues on
+    both sides: the ticket moved away, and its successor's first line says where it came from
+    (it was not issued again). `lineage` holds the tickets of the transfer chain by id."""
+    ticket = lineage.get(event.ticket_id, event.ticket)
+    counter = event.counter.number if event.counter is not None else None
+    Action = TicketEvent.Action
+    if event.action == Action.ISSUED and ticket.transferred_from_id in lineage:
+        before = lineage[ticket.transferred_from_id]  # type: ignore[index]
+        return _("Moved here from %(queue)s") % {"queue": _queue_name(before.service)}
+    if event.action == Action.TRANSFERRED:
+        after = next((t for t in lineage.values() if t.transferred_from_id == ticket.pk), None)
+        if after is not None:
+            return _("Moved to %(queue)s") % {"queue": _queue_name(after.service)}
+    if event.action in (Action.CALLED, Action.RECALLED) and counter is not None:
+        if event.action == Action.CALLED:
+            return _("Called to counter %(counter)s") % {"counter": counter}
+        return _("Called again to counter %(counter)s") % {"counter": counter}
+    return str(Action(event.action).label).capitalize()
+
+
+def ticket_lineage(ticket: Ticket) -> list[Ticket]:
+    """The tickets one customer held through transfers, first to last, `ticket` among them.
+    No query for a ticket that was never moved."""
+    chain = [ticket]
+    while chain[0].transferred_from_id is not None:
+        earlier = Ticket.objects.select_related("service").get(pk=chain[0].transferred_from_id)
+        chain.insert(0, earlier)
+    while chain[-1].status == Ticket.Status.TRANSFERRED:
+        later = Ticket.objects.select_related("service").filter(transferred_from=chain[-1]).first()
+        if later is None:
+            break
+        chain.append(later)
+    return chain
 
 
 class StaffTicketSerializer(TicketSerializer):
@@ -156,8 +206,16 @@ class StaffTicketSerializer(TicketSerializer):
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_events(self, ticket: Ticket) -> list[dict]:
-        events = ticket.events.select_related("counter", "actor")
-        return list(TicketEventSerializer(events, many=True).data)
+        """The customer's whole history: a transferred ticket's successor keeps its
+        predecessors' lines, and theirs run on to the successor's."""
+        chain = ticket_lineage(ticket)
+        events = (
+            TicketEvent.objects.filter(ticket__in=chain)
+            .select_related("counter", "actor", "ticket__service")
+            .order_by("at", "pk")
+        )
+        context = {"lineage": {held.pk: held for held in chain}}
+        return list(TicketEventSerializer(events, many=True, context=context).data)
 
 
 class TransferSerializer(serializers.Serializer):

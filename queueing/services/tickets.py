@@ -24,6 +24,7 @@ from ..lobby import lobby_changed
 from ..models import (
     MAX_RECALLS,
     STAFF_ACTIONS_FROM,
+    Appointment,
     Branch,
     Counter,
     Service,
@@ -200,8 +201,8 @@ def ticket_recall(*, ticket: Ticket, actor: Actor | None, now: datetime | None =
         counter=ticket.counter,
         extra_condition=Q(recall_count__lt=MAX_RECALLS),
         now=now,
+        # `called_at` stays the first call: the wait ended then, and the history has the recall.
         recall_count=F("recall_count") + 1,
-        called_at=now,
     )
 
 
@@ -338,6 +339,8 @@ def ticket_transfer(
             at=now,
             note=f"from {ticket.service.prefix}",
         )
+        # The booking (and any cash ordered for it) follows the customer into the new queue.
+        Appointment.objects.filter(ticket=ticket).update(ticket=successor)
         lobby_changed(ticket.branch_id, tickets=[successor])
     return successor
 

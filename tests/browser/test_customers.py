@@ -191,11 +191,43 @@ def test_a_customer_takes_a_ticket_on_the_way_and_their_phone_shows_the_call(
     screenshot(phone, "called")
 
 
+def test_the_quicker_branch_offer_names_the_wait_here_as_it_is_now(
+    new_page, in_thread, api_post, branch
+):
+    busy = factories.make_service(branch, "A", name_en="Cash", overtime_threshold_minutes=5)
+    counter = factories.make_counter(branch, 1, [busy], staffed=True)
+    zhujiang = factories.make_branch(
+        "GZ-ZJ02",
+        name_en="Zhujiang New Town Sub-branch",
+        latitude=Decimal("23.119000"),
+        longitude=Decimal("113.321000"),
+    )
+    factories.make_counter(zhujiang, 1, [factories.make_service(zhujiang, "A")], staffed=True)
+    in_thread(factories.issue, busy, 9)
+    (mine,) = in_thread(factories.issue, busy)  # 45 minutes at the one counter
+    phone = new_page(**PHONE)
+    phone.goto(f"/t/{mine.token}/")
+    lead = phone.locator("#shorter-lead")
+    expect(lead).to_contain_text("about 45 min")
+
+    for _ in range(2):  # two customers served quickly: the wait here falls
+        status, called = api_post(
+            f"/api/branches/GZ-TH01/counters/{counter.number}/call-next/", user=counter.teller
+        )
+        assert status == 200
+        for step in ("start", "finish"):
+            api_post(f"/api/tickets/{called['token']}/{step}/", user=counter.teller)
+    estimate = phone.locator("#estimate")
+    expect(estimate).not_to_have_text("About 45 min")
+    minutes = re.search(r"\d+", estimate.inner_text()).group()
+    expect(lead).to_contain_text(f"about {minutes} min")
+
+
 def test_a_long_queue_offers_a_quicker_branch_nearby_before_the_ticket_is_taken(
     new_page, in_thread, screenshot, branch
 ):
     busy = factories.make_service(branch, "A", name_en="Cash", overtime_threshold_minutes=5)
-    factories.make_counter(branch, 1, [busy])
+    factories.make_counter(branch, 1, [busy], staffed=True)
     zhujiang = factories.make_branch(
         "GZ-ZJ02",
         name_zh="珠江新城支行",
@@ -205,7 +237,7 @@ def test_a_long_queue_offers_a_quicker_branch_nearby_before_the_ticket_is_taken(
         longitude=Decimal("113.321000"),
     )
     quiet = factories.make_service(zhujiang, "A", name_en="Cash")
-    factories.make_counter(zhujiang, 1, [quiet])
+    factories.make_counter(zhujiang, 1, [quiet], staffed=True)
     in_thread(factories.issue, busy, 10)  # 50 minutes at the one open counter
     in_thread(factories.issue, quiet)
     phone = new_page(**PHONE)

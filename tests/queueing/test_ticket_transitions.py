@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from queueing import services
 from queueing.errors import InvalidTransition, QueueError
+from queueing.lobby import lobby_snapshot
 from queueing.models import Ticket, TicketEvent
 from tests import factories
 
@@ -51,6 +52,26 @@ def test_a_recall_announces_again_up_to_the_limit(called, teller):
         services.ticket_recall(ticket=called, actor=teller)
     assert refused.value.code == "recall_limit_reached"
     assert called.events.filter(action=TicketEvent.Action.RECALLED).count() == services.MAX_RECALLS
+
+
+def test_a_recall_keeps_the_moment_of_the_call_so_the_wait_stops_counting_there(
+    cash, counter, teller
+):
+    issued = timezone.now()
+    with time_machine.travel(issued, tick=False):
+        factories.issue(cash)
+    with time_machine.travel(issued + timedelta(minutes=4), tick=False):
+        ticket = services.ticket_call_next(counter=counter, actor=teller)
+    with time_machine.travel(issued + timedelta(minutes=9), tick=False):
+        ticket = services.ticket_recall(ticket=ticket, actor=teller)
+        (on_board,) = lobby_snapshot(cash.branch)["tickets"]
+    assert ticket.called_at == issued + timedelta(minutes=4)
+    assert on_board["waited_minutes"] == 4
+    assert list(ticket.events.values_list("action", "at")) == [
+        ("issued", issued),
+        ("called", issued + timedelta(minutes=4)),
+        ("recalled", issued + timedelta(minutes=9)),
+    ]
 
 
 def test_a_called_customer_who_does_not_come_is_marked_no_show(called, teller):

@@ -127,8 +127,11 @@ export function ticketForm(waits) {
     page.submit.focus();
   });
 
+  // Priority is given at the branch, where staff see who is entitled: never taken from afar.
+  const remote = waits.branch.services.filter((service) => !service.is_priority);
+  $("ticket-priority-note").hidden = remote.length === waits.branch.services.length;
   page.services.replaceChildren(
-    ...waits.branch.services.map((service) =>
+    ...remote.map((service) =>
       serviceOption(service, { name: "ticket-service", figures: waits.waitFigures(service) }),
     ),
   );

@@ -20,7 +20,8 @@ export function ticketHistory({ list, empty, clock }) {
           {},
           h("time", { datetime: event.at }, clock.format(new Date(event.at))),
           " ",
-          h("span", { class: "action" }, text(`action.${event.action}`)),
+          // The server words each line in the reader's language, transfers included.
+          h("span", { class: "action" }, event.text),
           event.actor ? h("span", { class: "actor" }, " ", text("by", { actor: event.actor })) : "",
           event.note ? h("span", { class: "note" }, " ", event.note) : "",
         ),

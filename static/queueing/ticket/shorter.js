@@ -1,6 +1,8 @@
 // Shorter waits nearby: while the ticket waits longer than its service's threshold, quicker
 // branches are offered. The server decides both (`over_threshold`, `alternatives`); the page
-// asks on load and whenever the estimate changes, at most once a minute.
+// asks on load and whenever the estimate changes: at once when it fell (the offer may no longer
+// hold), otherwise at most once a minute. The wait "here" it names is always the ticket's own,
+// live, never the one the last answer was asked for.
 
 import { h, numberFormats, translations } from "../../branchsite/dom.js";
 import { getJson, ticketUrl } from "../../branchsite/live.js";
@@ -35,13 +37,17 @@ export function shorterWaits(token) {
   let askedFor = null; // the estimate the shown advice was asked for
   let timer = null;
 
+  function sayHere() {
+    document.getElementById("shorter-lead").textContent = say("shorter-lead", {
+      minutes: number.format(ticket.estimated_wait_minutes),
+    });
+  }
+
   function show(advice) {
     const offer = advice.over_threshold && advice.alternatives.length > 0;
     section.hidden = !offer;
     if (!offer) return;
-    document.getElementById("shorter-lead").textContent = say("shorter-lead", {
-      minutes: number.format(advice.estimated_wait_minutes),
-    });
+    sayHere();
     document
       .getElementById("shorter-list")
       .replaceChildren(...advice.alternatives.map(shorterItem));
@@ -75,8 +81,15 @@ export function shorterWaits(token) {
         section.hidden = true;
         return;
       }
-      if (ticket.estimated_wait_minutes === askedFor || timer !== null) return;
-      timer = setTimeout(ask, Math.max(0, askedAt + ASK_GAP_MS - Date.now()));
+      if (!section.hidden) sayHere();
+      if (ticket.estimated_wait_minutes === askedFor) return;
+      const fell = askedFor !== null && ticket.estimated_wait_minutes < askedFor;
+      if (fell) {
+        clearTimeout(timer);
+        timer = setTimeout(ask, 0);
+      } else if (timer === null) {
+        timer = setTimeout(ask, Math.max(0, askedAt + ASK_GAP_MS - Date.now()));
+      }
     },
   };
 }
