@@ -1,20 +1,24 @@
 // The wall screen: the call being made, the calls before it, who waits in each queue, the notice.
 //
 // It renders the snapshot embedded in the page, so it is right before the socket connects, then
-// follows /ws/screens/<code>/. Each new call is flashed, put at the top, rung with a chime and
-// spoken in the branch's announcement languages, one call after another. Calls in a snapshot
-// (the first one, or after a reconnect) are shown without a sound: they were announced already.
+// follows /ws/screens/<code>/. A new call goes at once to the top of the recent calls, and into
+// the queue of announcements (screen/announcements.js): in its turn it takes the big display,
+// flashes, is rung with a chime and spoken in the branch's announcement languages, so that the
+// number on the screen is always the one the hall hears. Calls in a snapshot (the first one, or
+// after a reconnect) are shown without a sound: they were announced already.
 
 import { branchClock, h } from "../branchsite/dom.js";
 import { connectionStatus, embedded, liveLobby } from "../branchsite/live.js";
 import { audioContext, watchSound } from "./chime.js";
+import { announcementQueue } from "./screen/announcements.js";
 import { ring } from "./screen/voice.js";
 
-const SHOWN_CALLS = 8; // the current call and the seven before it
+const SHOWN_CALLS = 6; // as many as fit on the screen in words large enough to read from afar
 
 const initial = embedded("snapshot");
 const branch = initial.branch;
-let calls = []; // newest first
+let calls = []; // newest first, with those still waiting for their announcement
+let onDisplay = null; // the call on the big display: the one being announced, or the last one
 let queues = [];
 
 const page = {
@@ -59,17 +63,22 @@ function serviceLabel(prefix) {
   return queue ? bilingual(queue.name_zh, queue.name_en) : [];
 }
 
-function renderCalls() {
-  const [current, ...recent] = calls;
-  page.currentCall.classList.toggle("is-empty", !current);
-  page.currentNumber.textContent = current ? current.number : "";
-  page.currentService.replaceChildren(...(current ? serviceLabel(current.service) : []));
-  page.currentCounter.replaceChildren(...(current ? counterLabel(current.counter) : []));
+function renderDisplay() {
+  const call = onDisplay;
+  page.currentCall.classList.toggle("is-empty", !call);
+  page.currentNumber.textContent = call ? call.number : "";
+  page.currentService.replaceChildren(...(call ? serviceLabel(call.service) : []));
+  page.currentCounter.replaceChildren(...(call ? counterLabel(call.counter) : []));
+}
+
+// Every recent call, those still waiting for their announcement too; the one on the big display
+// is marked, so eyes find it in the list.
+function renderRecentCalls() {
   page.recentCalls.replaceChildren(
-    ...recent.map((call) =>
+    ...calls.map((call) =>
       h(
         "li",
-        {},
+        { class: call.number === onDisplay?.number ? "is-on-display" : null },
         h("span", { "data-role": "number", class: "recent-number" }, call.number),
         h(
           "span",
@@ -91,7 +100,9 @@ function renderQueues() {
     ...queues.map((queue) => {
       const minutes = queue.estimated_wait_minutes;
       const estimate =
-        queue.waiting === 0 ? "无需等候 · No wait" : `约 ${minutes} 分钟 · about ${minutes} min`;
+        queue.waiting === 0
+          ? bilingual("无需等候", "No wait")
+          : bilingual(`约 ${minutes} 分钟`, `about ${minutes} min`);
       return h(
         "li",
         { "data-prefix": queue.prefix, class: "queue" },
@@ -103,7 +114,7 @@ function renderQueues() {
           h("strong", { "data-role": "waiting" }, String(queue.waiting)),
           h("span", { class: "queue-unit" }, ...bilingual("人等候", "waiting")),
         ),
-        h("span", { class: "queue-estimate", "data-role": "estimate" }, estimate),
+        h("span", { class: "queue-estimate", "data-role": "estimate" }, ...estimate),
       );
     }),
   );
@@ -119,18 +130,20 @@ function renderNotice(notice) {
   page.notice.hidden = !text;
 }
 
-// A snapshot shows its calls without a sound (they were announced already); a change's call is
-// announced.
+// A snapshot shows its calls without a sound (they were announced already), its latest on the
+// big display unless an announcement has it; a change's call is announced.
 function update(message, lobby) {
   queues = lobby.queues;
   renderQueues();
   if (message.type === "snapshot") {
     calls = lobby.calls.slice(0, SHOWN_CALLS);
+    if (announcements.current === null) onDisplay = calls[0] ?? null;
     page.closed.hidden = lobby.branch.is_open;
     renderNotice(lobby.notice);
-    renderCalls();
+    renderDisplay();
+    renderRecentCalls();
   } else if (message.call) {
-    showCall(message.call);
+    addCall(message.call);
   }
 }
 
@@ -152,20 +165,24 @@ function tick() {
 
 // Announcing -------------------------------------------------------------------------------------
 
-// One announcement after another, so two quick calls do not talk over each other.
-let announcements = Promise.resolve();
-
-function announce(call) {
+// The call whose turn has come: on the big display, flashed, and told to screen readers.
+function display(call) {
+  onDisplay = call;
+  renderDisplay();
+  renderRecentCalls();
+  flash();
   const text = `${call.number} → ${call.counter}号窗口 / Counter ${call.counter}`;
   // Emptied first, so that a recall (the same words) is read out again.
   page.announcer.textContent = "";
   setTimeout(() => {
     page.announcer.textContent = text;
   }, 100);
-  announcements = announcements
-    .then(() => ring(call, branch.announce_in))
-    .catch((error) => console.warn("Announcement failed", error));
 }
+
+const announcements = announcementQueue({
+  show: display,
+  announce: (call, options) => ring(call, branch.announce_in, options),
+});
 
 function flash() {
   page.currentCall.classList.remove("flash");
@@ -184,21 +201,27 @@ function isShown(call) {
   );
 }
 
-function showCall(call) {
+function addCall(call) {
   if (isShown(call)) return;
   // A recall replaces the earlier line of the same ticket: one line per customer.
   calls = [call, ...calls.filter((shown) => shown.number !== call.number)].slice(0, SHOWN_CALLS);
-  renderCalls();
-  flash();
-  announce(call);
+  renderRecentCalls();
+  announcements.add(call);
 }
 
 // Connection and sound ---------------------------------------------------------------------------
 
+// A browser that waits for a gesture before it plays sound gets it from any tap, click or key
+// on the screen: nobody aims at a small button on a TV. body[data-sound] says which it is.
 watchSound((running) => {
   page.enableSound.hidden = running;
+  document.body.dataset.sound = running ? "on" : "off";
 });
-page.enableSound.addEventListener("click", () => audioContext().resume());
+const enableSound = () => {
+  if (audioContext()?.state !== "running") audioContext()?.resume();
+};
+document.addEventListener("click", enableSound);
+document.addEventListener("keydown", enableSound);
 
 live = liveLobby(`/ws/screens/${encodeURIComponent(branch.code)}/`, initial, {
   onUpdate: update,

@@ -1,8 +1,9 @@
 // The wall screen's voice: a call spoken in each of the branch's announcement languages, one
 // after another, after the chime. Digits are read one by one; a language without a voice on this
-// TV is skipped, and the chime and the screen carry the call.
+// TV is skipped, and the chime and the screen carry the call. While the TV's sound is off (no tap
+// yet on a browser that waits for one), nothing is said either: the screen carries the call.
 
-import { playChime } from "../chime.js";
+import { audioContext, playChime } from "../chime.js";
 
 const DIGITS_ZH = "零一二三四五六七八九";
 
@@ -67,10 +68,16 @@ function speak(text, voice) {
   });
 }
 
-// The chime, then `call` spoken in each of `languages` (the branch's `announce_in`).
-export async function ring(call, languages) {
-  await playChime();
-  if (!speech) return;
+function soundIsOff() {
+  const context = audioContext();
+  return context !== null && context.state !== "running";
+}
+
+// The chime (unless `chime` is false), then `call` spoken in each of `languages` (the branch's
+// `announce_in`). Resolves once all of it has been heard.
+export async function ring(call, languages, { chime = true } = {}) {
+  if (chime) await playChime();
+  if (!speech || soundIsOff()) return;
   await voicesLoaded();
   for (const language of languages) {
     const spoken = SPOKEN[language];
