@@ -6,11 +6,13 @@ customer's phone number or name.
 """
 
 import functools
+import hashlib
 import math
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import qrcode
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from icalendar import Alarm, Calendar, Event, Timezone
@@ -18,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 from qrcode.image.pil import PilImage
 
 from branchsite.infra.fonts import cjk_font, has_cjk_font
+from branchsite.infra.models import AuditEntry
 
 from .models import Appointment, AppointmentStatus
 
@@ -101,6 +104,32 @@ def _draw_code(draw: ImageDraw.ImageDraw, y: int, code: str, fonts: _Fonts) -> i
         draw.text((x, y - top), char, font=font, fill=_INK)
         x += advance
     return y + math.ceil(bottom - top)
+
+
+def card_version(appointment: Appointment) -> str:
+    """Changes whenever what the QR card or the calendar entry shows changes (the time, the
+    status, the code, the name). Their URLs carry it, so a browser that keeps the image for an
+    hour never shows a card from before a reschedule."""
+    shown = "|".join(
+        [
+            str(appointment.starts_at.timestamp()),
+            appointment.status,
+            appointment.code,
+            appointment.name,
+        ]
+    )
+    return hashlib.sha256(shown.encode()).hexdigest()[:12]
+
+
+def calendar_sequence(appointment: Appointment) -> int:
+    """The entry's revision for calendars (iCalendar SEQUENCE): one more with every reschedule
+    and with a cancellation, so a calendar that tracks the UID takes the new time."""
+    changes = AuditEntry.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Appointment),
+        subject_id=str(appointment.pk),
+        action__in=["appointment.rescheduled", "appointment.cancelled"],
+    )
+    return changes.count()
 
 
 def appointment_qr_png(appointment: Appointment) -> bytes:
@@ -187,6 +216,7 @@ def appointment_calendar(appointment: Appointment, *, url: str) -> bytes:
 
     event = Event()
     event.add("uid", f"{appointment.token}@branchsite")
+    event.add("sequence", calendar_sequence(appointment))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", start)
     event.add("dtend", end)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from branchsite.infra.phones import mask_name, mask_phone
 
+from ..appointment_files import card_version
 from ..models import Appointment, Currency
 from ..services import check_in_window
 from .fields import MOMENT, BranchServiceField, CashAmountField, PhoneField, PrefixField
@@ -109,10 +110,13 @@ class AppointmentSerializer(serializers.Serializer):
         return reverse("appointment-page", args=[appointment.token])
 
     def get_qr_url(self, appointment: Appointment) -> str:
-        return reverse("api-appointment-qr", args=[appointment.token])
+        """Changes with what the card shows, so no browser cache shows an old card."""
+        path = reverse("api-appointment-qr", args=[appointment.token])
+        return f"{path}?v={card_version(appointment)}"
 
     def get_calendar_url(self, appointment: Appointment) -> str:
-        return reverse("api-appointment-calendar", args=[appointment.token])
+        path = reverse("api-appointment-calendar", args=[appointment.token])
+        return f"{path}?v={card_version(appointment)}"
 
 
 class CheckInByCodeSerializer(serializers.Serializer):

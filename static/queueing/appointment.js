@@ -3,7 +3,7 @@
 // add to a calendar). It re-reads the appointment every 30 s while visible, so a check-in at the
 // kiosk or a missed window shows here without a reload.
 
-import { branchClock, branchNow, showText, translations } from "../branchsite/dom.js";
+import { branchClock, branchNow, h, showText, translations } from "../branchsite/dom.js";
 import {
   embedded,
   getJson,
@@ -297,10 +297,16 @@ page.rescheduleConfirm.addEventListener("click", async () => {
     closeReschedule();
     render();
     const moved = new Date(appointment.start);
-    showText(
-      page.notice,
+    // A calendar keeps the old time until the customer imports the changed entry (same UID, a
+    // higher SEQUENCE): say so, with a link to the fresh file right there.
+    page.notice.replaceChildren(
       say("moved", { date: dateFormat.format(moved), time: clock.format(moved) }),
+      " ",
+      say("moved-calendar"),
+      " ",
+      h("a", { href: appointment.calendar_url, download: "", id: "calendar-again" }, say("add-again")),
     );
+    page.notice.hidden = false;
     page.notice.scrollIntoView({ block: "center" });
     return;
   }

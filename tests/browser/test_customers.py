@@ -12,6 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from queueing import selectors, services
+from queueing.appointment_files import appointment_qr_png
 from queueing.models import Appointment, AppointmentSlot, Ticket
 from tests import factories
 
@@ -221,6 +222,44 @@ def test_the_quicker_branch_offer_names_the_wait_here_as_it_is_now(
     expect(estimate).not_to_have_text("About 45 min")
     minutes = re.search(r"\d+", estimate.inner_text()).group()
     expect(lead).to_contain_text(f"about {minutes} min")
+
+
+def test_after_a_reschedule_the_qr_card_and_the_calendar_file_show_the_new_time(
+    new_page, in_thread, screenshot, branch, wealth
+):
+    booked = in_thread(
+        services.appointment_book, service=wealth, start=tomorrow_at(branch, 10), phone=MOBILE
+    )
+    phone = new_page(accept_downloads=True, **PHONE)
+    phone.goto(f"/a/{booked.token}/")
+    qr = phone.locator("#qr")
+    old_card = qr.get_attribute("src")
+
+    phone.get_by_role("button", name="Change the time").tap()
+    moving = phone.locator("#reschedule-when")
+    tomorrow = tomorrow_at(branch, 11).date().isoformat()
+    moving.locator(f"[data-role=days] input[value='{tomorrow}'] + label").tap()
+    moving.locator("[data-role=slots] label").filter(has_text="11:00").first.tap()
+    phone.locator("#reschedule-confirm").tap()
+
+    notice = phone.locator("#appt-notice")
+    expect(notice).to_contain_text("add it again")
+    expect(qr).not_to_have_attribute("src", old_card)
+    phone.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0", arg=qr.element_handle()
+    )
+    moved = Appointment.objects.get()
+    assert moved.starts_at == tomorrow_at(branch, 11)
+    # The page shows the card as it is drawn now, not the one cached before the move.
+    shown = phone.request.get(qr.get_attribute("src")).body()
+    assert shown == in_thread(appointment_qr_png, moved)
+    screenshot(phone, "moved")
+
+    with phone.expect_download() as download_info:
+        notice.get_by_role("link", name="Add the new time to your calendar").tap()
+    (event,) = Calendar.from_ical(download_info.value.path().read_bytes()).walk("VEVENT")
+    assert event.decoded("dtstart") == tomorrow_at(branch, 11)
+    assert (str(event["uid"]), event["sequence"]) == (f"{booked.token}@branchsite", 1)
 
 
 def test_a_long_queue_offers_a_quicker_branch_nearby_before_the_ticket_is_taken(

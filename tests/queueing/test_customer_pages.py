@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from queueing import selectors, services
+from queueing.appointment_files import card_version
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +135,12 @@ def test_an_appointment_page_shows_the_code_and_never_the_full_phone(bookable):
     assert PHONE not in html
     assert "张三丰" not in html
     assert appointment.code in html
-    assert f'src="/api/appointments/{appointment.token}/qr.png"' in html
-    assert re.search(rf'href="/api/appointments/{appointment.token}/calendar.ics"\s+download', html)
+    # The card's version in its URLs: a cached card never outlives a reschedule.
+    version = card_version(appointment)
+    assert f'src="/api/appointments/{appointment.token}/qr.png?v={version}"' in html
+    assert re.search(
+        rf'href="/api/appointments/{appointment.token}/calendar.ics\?v={version}"\s+download', html
+    )
 
 
 def test_a_cash_appointment_page_carries_the_amount_and_currency(branch):
