@@ -1,7 +1,7 @@
-// The lobby manager's board: every queue, counter and active ticket of the branch, live from the
-// lobby socket, with the manager's actions (open or close a counter; cancel or transfer a ticket,
-// as its `actions` offer). Its parts render in ./lobby/; ./lobby/clock.js ages the waits between
-// messages.
+// The lobby manager's board: every queue, counter and active ticket of the branch and the
+// over-time alerts, live from the lobby socket, with the manager's actions (open or close a
+// counter; cancel or transfer a ticket, as its `actions` offer). Its parts render in ./lobby/;
+// ./lobby/clock.js ages the waits between messages.
 
 import { translations } from "../branchsite/dom.js";
 import {
@@ -13,9 +13,9 @@ import {
   ticketUrl,
 } from "../branchsite/live.js";
 import { confirmDialog, feedbackLine, staffActions, transferChoices } from "../branchsite/staff.js";
+import { renderAlerts } from "./lobby/alerts.js";
 import { untilNextOverTime } from "./lobby/clock.js";
 import { renderCounters } from "./lobby/counters.js";
-import { renderPanels } from "./lobby/panels.js";
 import { renderQueues } from "./lobby/queues.js";
 import { renderTickets } from "./lobby/tickets.js";
 
@@ -42,15 +42,15 @@ let lobby = null; // the lobby as the socket told it (liveLobby's state)
 function render() {
   renderWaits();
   renderCounters(board, lobby, actions.busy);
-  renderPanels(lobby);
 }
 
-// Waits grow by the minute and a ticket turns over time at its moment: the queues and tickets
-// render again at the next such moment, and at least every TICK_MS.
+// Waits grow by the minute and a ticket turns over time at its moment: the queues, tickets and
+// alerts render again at the next such moment, and at least every TICK_MS.
 let tickTimer = null;
 function renderWaits() {
   renderQueues(queueCards, lobby);
   renderTickets(board, lobby, actions.busy);
+  renderAlerts(board, lobby);
   clearTimeout(tickTimer);
   tickTimer = setTimeout(renderWaits, Math.min(TICK_MS, untilNextOverTime(lobby.tickets) + 100));
 }
@@ -120,7 +120,8 @@ board.querySelector("#counters").addEventListener("click", (event) => {
     number,
     () => post(counterUrl(branchCode, number, counter.is_open ? "close" : "open")),
     (answer) => {
-      // A closed counter has no teller; the socket's change names whoever opened it.
+      // A closed counter has no teller; the socket's change names whoever opened it. A lobby
+      // manager who opens one does not sit there: it stays unstaffed until a teller does.
       lobby.counters = lobby.counters.map((candidate) =>
         candidate.number !== number
           ? candidate
@@ -128,6 +129,7 @@ board.querySelector("#counters").addEventListener("click", (event) => {
               ...candidate,
               is_open: answer.is_open,
               teller: answer.is_open ? candidate.teller : null,
+              staffed: answer.staffed ?? (answer.is_open && answer.teller != null),
             },
       );
     },

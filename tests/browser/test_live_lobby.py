@@ -105,7 +105,9 @@ def test_a_teller_calls_on_the_counter_page_and_the_customer_sees_it_on_their_ph
 def test_the_lobby_board_updates_without_reload(
     new_page, api_post, screenshot, branch, cash, non_cash, counter, lobby_manager
 ):
-    factories.make_counter(branch, 2, [cash, non_cash])
+    factories.make_counter(
+        branch, 2, [cash, non_cash], teller=factories.make_staff(branch, role="teller")
+    )
     board = new_page(user=lobby_manager, **TABLET)
     board.goto("/lobby/GZ-TH01/")
     wait_until_live(board)

@@ -1,36 +1,51 @@
-// The list of counters: open or closed, the queues each serves, its ticket and teller, and the
-// manager's button to open or close it.
+// The counters: open and staffed, open with nobody at it ("unstaffed": it calls nobody), or
+// closed; the queues each serves, its ticket and teller, and the manager's button to open or
+// close it.
 
 import { h, reconcileChildren, translations } from "../../branchsite/dom.js";
 
 const { text } = translations();
 
+// Whether a teller sits at the open counter, as the server says (`staffed`); a snapshot from
+// before it said so counts an open counter with a teller.
+export function isStaffed(counter) {
+  return counter.staffed ?? (counter.is_open && counter.teller != null);
+}
+
+// "open", "unstaffed" or "closed": the counter's pill, its class and its word.
+function counterState(counter) {
+  if (!counter.is_open) return "closed";
+  return isStaffed(counter) ? "open" : "unstaffed";
+}
+
 function counterItem(counter, busy) {
-  const open = counter.is_open;
+  const state = counterState(counter);
   const ticket = counter.ticket;
   return h(
     "li",
-    { "data-counter": counter.number, class: open ? "is-open" : "is-closed" },
+    { "data-counter": counter.number, class: `counter is-${state}` },
     h("span", { class: "counter-number" }, String(counter.number)),
     h(
       "p",
-      { class: "counter-line" },
-      h(
-        "span",
-        { class: `pill ${open ? "open" : "closed"}`, "data-role": "state" },
-        text(open ? "counter.open" : "counter.closed"),
-      ),
-      ...counter.services.map((prefix) => h("span", { class: "prefix small" }, prefix)),
+      { class: "counter-state" },
+      h("span", { class: `pill ${state}`, "data-role": "state" }, text(`counter.${state}`)),
+      ticket
+        ? h(
+            "span",
+            { class: "counter-ticket", "data-role": "ticket" },
+            `${ticket.number} · ${text(`status.${ticket.status}`)}`,
+          )
+        : "",
     ),
     h(
       "p",
-      { class: "counter-line counter-work" },
+      { class: "counter-work" },
       h(
         "span",
-        { class: "counter-ticket", "data-role": "ticket" },
-        ticket ? `${ticket.number} · ${text(`status.${ticket.status}`)}` : "",
+        { class: "counter-services" },
+        ...counter.services.map((prefix) => h("span", { class: "prefix small" }, prefix)),
       ),
-      h("span", { class: "teller" }, counter.teller ?? (open ? text("counter.no-teller") : "")),
+      counter.teller ? h("span", { class: "teller" }, counter.teller) : "",
     ),
     h(
       "button",
@@ -38,25 +53,25 @@ function counterItem(counter, busy) {
         class: "button",
         type: "button",
         "data-action": "toggle",
-        "aria-label": text(open ? "counter.close-label" : "counter.open-label", {
+        "aria-label": text(counter.is_open ? "counter.close-label" : "counter.open-label", {
           n: counter.number,
         }),
         disabled: busy(counter.number),
       },
-      text(open ? "counter.close-action" : "counter.open-action"),
+      text(counter.is_open ? "counter.close-action" : "counter.open-action"),
     ),
   );
 }
 
-// `busy(number)`: that counter's opening or closing is on its way.
+// `busy(number)`: that counter's opening or closing is on its way. "2 of 4 open" counts the
+// counters that call: open and staffed.
 export function renderCounters(board, lobby, busy) {
   reconcileChildren(
     board.querySelector("#counters"),
     lobby.counters.map((counter) => counterItem(counter, busy)),
   );
-  const open = lobby.counters.filter((counter) => counter.is_open).length;
   board.querySelector('[data-role="counters-count"]').textContent = text("counters.count", {
-    open,
+    open: lobby.counters.filter(isStaffed).length,
     all: lobby.counters.length,
   });
 }

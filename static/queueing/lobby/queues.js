@@ -27,6 +27,14 @@ function queueCard(queue, lobby) {
       { class: "queue-head" },
       h("span", { class: "prefix" }, queue.prefix),
       h("span", { class: "queue-name" }, localName(queue)),
+    ),
+    h(
+      "p",
+      { class: "queue-waiting" },
+      h("span", { "data-role": "waiting" }, String(queue.waiting)),
+      h("span", { class: "unit" }, text("queue.waiting")),
+      // On the line of the count rather than beside the name, where a long name left it no
+      // room but to break into one letter a line.
       overTime
         ? h(
             "span",
@@ -34,12 +42,6 @@ function queueCard(queue, lobby) {
             text("queue.over-time", { count: overTime }),
           )
         : "",
-    ),
-    h(
-      "p",
-      { class: "queue-waiting" },
-      h("span", { "data-role": "waiting" }, String(queue.waiting)),
-      h("span", { class: "unit" }, text("queue.waiting")),
     ),
     h(
       "dl",

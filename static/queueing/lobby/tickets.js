@@ -65,8 +65,13 @@ function ticketRow(ticket, queue, busy) {
     h(
       "td",
       { class: "service" },
-      h("span", { class: "prefix small" }, ticket.service),
-      h("span", { class: "service-name" }, queue ? localName(queue) : ""),
+      // A wrapper lays out the badge and the name: a flex cell would leave the table's grid.
+      h(
+        "span",
+        { class: "service-label" },
+        h("span", { class: "prefix small" }, ticket.service),
+        h("span", { class: "service-name" }, queue ? localName(queue) : ""),
+      ),
     ),
     statusCell(ticket),
     waitedCell(ticket),
@@ -74,11 +79,13 @@ function ticketRow(ticket, queue, busy) {
   );
 }
 
+// Oldest first: the order of the table and of the alerts.
+export const byIssueTime = (a, b) =>
+  Date.parse(a.issued_at) - Date.parse(b.issued_at) || a.number.localeCompare(b.number);
+
 // `busy(token)`: an action on that ticket is on its way, so its buttons wait.
 export function renderTickets(board, lobby, busy) {
-  const tickets = [...lobby.tickets.values()].sort(
-    (a, b) => Date.parse(a.issued_at) - Date.parse(b.issued_at) || a.number.localeCompare(b.number),
-  );
+  const tickets = [...lobby.tickets.values()].sort(byIssueTime);
   const queueOf = (prefix) => lobby.queues.find((queue) => queue.prefix === prefix);
   reconcileChildren(
     board.querySelector("#tickets tbody"),
