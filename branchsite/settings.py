@@ -174,6 +174,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
+# The queue tasks go to and workers read unless told otherwise (a test's worker has its own).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
@@ -201,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "mark-missed-appointments": {
         "task": "queueing.tasks.mark_missed_appointments",
+        "schedule": 300.0,
+    },
+    "remind-appointments": {
+        "task": "queueing.tasks.remind_appointments",
         "schedule": 300.0,
     },
     "forget-old-rate-limit-windows": {
@@ -444,6 +450,55 @@ BOOKINGS_PER_PHONE_PER_DAY = env_int("BOOKINGS_PER_PHONE_PER_DAY", 5)
 BOOKINGS_PER_ADDRESS_PER_DAY = env_int("BOOKINGS_PER_ADDRESS_PER_DAY", 50)
 # How many days ahead customers may book.
 APPOINTMENT_BOOKING_DAYS = env_int("APPOINTMENT_BOOKING_DAYS", 14)
+
+# Notifications ---------------------------------------------------------------------------------
+
+# Text messages to customers who opted in (branchsite/infra/notifications/, sent by Celery after
+# the change commits). The backend is a dotted path, as EMAIL_BACKEND is; `make run` chooses the
+# file backend, production the HTTP gateway.
+_NOTIFICATION_BACKENDS = "branchsite.infra.notifications.backends."
+NOTIFICATION_BACKEND = env_str(
+    "NOTIFICATION_BACKEND", _NOTIFICATION_BACKENDS + "console.ConsoleBackend"
+)
+NOTIFICATION_FILE_PATH = Path(
+    env_str("NOTIFICATION_FILE_PATH", str(VAR_DIR / "notifications.jsonl"))
+)
+NOTIFICATION_HTTP_URL = env_str("NOTIFICATION_HTTP_URL")
+NOTIFICATION_HTTP_TOKEN = env_str("NOTIFICATION_HTTP_TOKEN")
+NOTIFICATION_HTTP_TIMEOUT_SECONDS = env_int("NOTIFICATION_HTTP_TIMEOUT_SECONDS", 5)
+if NOTIFICATION_HTTP_URL and not NOTIFICATION_HTTP_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("NOTIFICATION_HTTP_URL must be an https:// (or http://) URL")
+if NOTIFICATION_BACKEND == _NOTIFICATION_BACKENDS + "http.HttpGatewayBackend" and not (
+    NOTIFICATION_HTTP_URL
+):
+    raise ImproperlyConfigured("The HTTP gateway backend needs NOTIFICATION_HTTP_URL")
+if NOTIFICATION_HTTP_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_HTTP_TIMEOUT_SECONDS must be 1 or more")
+# The gateway's inbound webhook (POST /api/notifications/inbound/) must present this secret; with
+# none set, the webhook refuses every request.
+NOTIFICATION_INBOUND_SECRET = env_str("NOTIFICATION_INBOUND_SECRET")
+if NOTIFICATION_INBOUND_SECRET and len(NOTIFICATION_INBOUND_SECRET) < 16:
+    raise ImproperlyConfigured("NOTIFICATION_INBOUND_SECRET must be 16 characters or more")
+# A waiting ticket's holder is told once when this many places or fewer from the front; 0: never.
+NOTIFY_PLACES_BEFORE_FRONT = env_int("NOTIFY_PLACES_BEFORE_FRONT", 3)
+if NOTIFY_PLACES_BEFORE_FRONT < 0:
+    raise ImproperlyConfigured("NOTIFY_PLACES_BEFORE_FRONT must be 0 (never) or more")
+# Each opt-in costs the bank messages: counted per phone and per client address; 0 turns one off.
+NOTIFICATION_OPT_INS_PER_PHONE_PER_DAY = env_int("NOTIFICATION_OPT_INS_PER_PHONE_PER_DAY", 10)
+NOTIFICATION_OPT_INS_PER_ADDRESS_PER_DAY = env_int("NOTIFICATION_OPT_INS_PER_ADDRESS_PER_DAY", 100)
+# Where messages link to: the site as customers reach it. With DEBUG, `make run`'s address;
+# otherwise https:// and the first of ALLOWED_HOSTS, unless that is a pattern.
+_first_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+SITE_URL = env_str(
+    "SITE_URL",
+    f"http://127.0.0.1:{env_int('PORT', 8000)}"
+    if DEBUG
+    else (f"https://{_first_host}" if _first_host and _first_host[0] not in ".*" else ""),
+).rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be an https:// (or http://) URL, such as https://queue.example.cn"
+    )
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .api import appointments, branches, counters, tickets
+from .api import appointments, branches, counters, notifications, tickets
 
 urlpatterns = [
     path("branches/", branches.BranchListView.as_view(), name="api-branches"),
@@ -79,6 +79,16 @@ urlpatterns = [
     ),
     path(
         "tickets/<str:token>/rating/", tickets.TicketRatingView.as_view(), name="api-ticket-rating"
+    ),
+    path(
+        "tickets/<str:token>/notifications/",
+        notifications.TicketNotificationsView.as_view(),
+        name="api-ticket-notifications",
+    ),
+    path(
+        "notifications/inbound/",
+        notifications.InboundReplyView.as_view(),
+        name="api-notifications-inbound",
     ),
     path(
         "tickets/<str:token>/transfer/",

@@ -165,7 +165,9 @@ class LobbyConsumer(BranchLobbyConsumer):
 
 
 def _ticket_state(ticket_id: int) -> tuple[int, dict]:
-    ticket = Ticket.objects.select_related("branch", "service", "counter").get(pk=ticket_id)
+    ticket = Ticket.objects.select_related(
+        "branch", "service", "counter", "notification_subscription"
+    ).get(pk=ticket_id)
     return ticket.branch.lobby_version, dict(TicketSerializer(ticket).data)
 
 
@@ -181,7 +183,9 @@ def _followed_states(ticket_ids: list[int]) -> dict[int, dict]:
     """What each followed ticket of one branch looks like now, by ticket id: one forecast for
     all of them."""
     tickets = list(
-        Ticket.objects.select_related("branch", "service", "counter").filter(pk__in=ticket_ids)
+        Ticket.objects.select_related(
+            "branch", "service", "counter", "notification_subscription"
+        ).filter(pk__in=ticket_ids)
     )
     now = timezone.now()
     forecasts: dict[Any, selectors.LobbyForecast] = {}

@@ -70,7 +70,8 @@ def counter_desk(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @allow_features("autoplay")  # the chime when the ticket is called
 def ticket_tracking(request: HttpRequest, token: str) -> HttpResponse:
     ticket = get_object_or_404(
-        Ticket.objects.select_related("branch", "service", "counter"), token=token
+        Ticket.objects.select_related("branch", "service", "counter", "notification_subscription"),
+        token=token,
     )
     return render(
         request,

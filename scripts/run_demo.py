@@ -30,6 +30,8 @@ from branchsite.server import UVICORN_FLAGS
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 GRACE_SECONDS = 10.0
+# The demo writes customers' text messages to a file (README.md, "Text messages").
+FILE_BACKEND = "branchsite.infra.notifications.backends.file.FileBackend"
 SERVER_START_SECONDS = 60.0
 
 # The surfaces that exist so far; add a line when a new one lands.
@@ -187,6 +189,9 @@ class Supervisor:
         lines = ["", "branchsite is running:"]
         width = max(len(label) for label, _ in SURFACES)
         lines += [f"  {label:<{width}}  {base}{path}" for label, path in SURFACES]
+        if os.environ.get("NOTIFICATION_BACKEND") == FILE_BACKEND:
+            messages = os.environ["NOTIFICATION_FILE_PATH"]
+            lines += ["", f"Text messages to customers are written to {messages}"]
         if banner is not None and banner.exists():
             lines += ["", *banner.read_text().rstrip().splitlines()]
         lines += ["", "Press Ctrl-C to stop.", ""]
@@ -230,6 +235,8 @@ def main() -> None:
     port = int(os.environ.get("PORT") or 8000)
     var_dir = Path(os.environ.get("BRANCHSITE_VAR_DIR") or ROOT / "var")
     var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("NOTIFICATION_BACKEND", FILE_BACKEND)
+    os.environ.setdefault("NOTIFICATION_FILE_PATH", str(var_dir / "notifications.jsonl"))
 
     code = Supervisor(programs(port, var_dir)).run(port, args.banner)
     if code < 0:

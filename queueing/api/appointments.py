@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -33,6 +34,7 @@ from ..serializers import (
     SlotQuerySerializer,
     SlotSerializer,
     TicketSerializer,
+    just_issued,
 )
 from .common import (
     ERRORS,
@@ -88,6 +90,8 @@ class AppointmentCreateView(APIView):
                 name=data["name"],
                 cash_amount=data["cash_amount"],
                 cash_currency=data["cash_currency"],
+                reminders=data["reminders"],
+                language=get_language(),
                 client_address=client_address(request),
             )
             return status.HTTP_201_CREATED, AppointmentSerializer(appointment).data
@@ -141,7 +145,7 @@ def _checked_in_answer(request: Request, appointment: Appointment) -> Response:
         ticket = services.appointment_check_in(
             appointment=appointment, actor=Origin.of_request(request)
         )
-        return status.HTTP_201_CREATED, TicketSerializer(ticket).data
+        return status.HTTP_201_CREATED, TicketSerializer(just_issued(ticket)).data
 
     return respond_idempotently(request, scope="appointments.check-in", create=check_in)
 
@@ -187,7 +191,7 @@ class BranchCheckInView(APIView):
                 actor=Origin.of_request(request),
                 kiosk=kiosk,
             )
-            return status.HTTP_201_CREATED, TicketSerializer(ticket).data
+            return status.HTTP_201_CREATED, TicketSerializer(just_issued(ticket)).data
 
         return respond_idempotently(request, scope="appointments.check-in", create=check_in)
 

@@ -89,7 +89,8 @@ def parse_near(raw: str) -> tuple[float, float]:
 
 def ticket_by_token(token: str) -> Ticket:
     return get_object_or_404(
-        Ticket.objects.select_related("branch", "service", "counter"), token=token
+        Ticket.objects.select_related("branch", "service", "counter", "notification_subscription"),
+        token=token,
     )
 
 

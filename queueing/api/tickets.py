@@ -26,6 +26,7 @@ from ..serializers import (
     TicketCreateSerializer,
     TicketSerializer,
     TransferSerializer,
+    just_issued,
 )
 from .common import (
     ERRORS,
@@ -72,7 +73,7 @@ class TicketCreateView(APIView):
                     phone=payload.validated_data["phone"],
                     client_address=client_address(request),
                 )
-            return status.HTTP_201_CREATED, TicketSerializer(ticket).data
+            return status.HTTP_201_CREATED, TicketSerializer(just_issued(ticket)).data
 
         return respond_idempotently(request, scope="tickets.create", create=issue)
 

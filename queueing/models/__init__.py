@@ -1,5 +1,5 @@
-"""Branches, their services and counters, the tickets that queue for them, staff, and
-appointments: one module per sub-domain, all importable from here.
+"""Branches, their services and counters, the tickets that queue for them, staff, appointments,
+and the text messages customers asked for: one module per sub-domain, all importable from here.
 
 The rules that must never break are database constraints; `services` takes the locks that keep
 them from being hit in the first place.
@@ -24,6 +24,13 @@ from .branches import (
     validate_time_zone,
 )
 from .counters import Counter
+from .notifications import (
+    NOTIFICATION_LANGUAGES,
+    Notification,
+    NotificationEvent,
+    NotificationStatus,
+    NotificationSubscription,
+)
 from .staff import StaffMembership
 from .tickets import (
     MAX_RECALLS,
@@ -40,6 +47,7 @@ __all__ = [
     "CHECK_IN_CODE_ALPHABET",
     "CHECK_IN_CODE_LENGTH",
     "MAX_RECALLS",
+    "NOTIFICATION_LANGUAGES",
     "STAFF_ACTIONS_FROM",
     "AnnouncementLanguages",
     "Appointment",
@@ -49,6 +57,10 @@ __all__ = [
     "Branch",
     "Counter",
     "Currency",
+    "Notification",
+    "NotificationEvent",
+    "NotificationStatus",
+    "NotificationSubscription",
     "OpeningHours",
     "Service",
     "StaffMembership",

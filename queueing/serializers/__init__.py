@@ -32,6 +32,11 @@ from .fields import (
     PhoneField,
     PrefixField,
 )
+from .notifications import (
+    InboundReplyAnswerSerializer,
+    InboundReplySerializer,
+    NotificationOptInSerializer,
+)
 from .tickets import (
     RatingSerializer,
     StaffTicketSerializer,
@@ -39,6 +44,7 @@ from .tickets import (
     TicketEventSerializer,
     TicketSerializer,
     TransferSerializer,
+    just_issued,
 )
 
 __all__ = [
@@ -54,6 +60,9 @@ __all__ = [
     "CounterSerializer",
     "ErrorSerializer",
     "HourMinuteField",
+    "InboundReplyAnswerSerializer",
+    "InboundReplySerializer",
+    "NotificationOptInSerializer",
     "OpeningHoursSerializer",
     "OptionalPhoneField",
     "PhoneField",
@@ -72,4 +81,5 @@ __all__ = [
     "TicketEventSerializer",
     "TicketSerializer",
     "TransferSerializer",
+    "just_issued",
 ]

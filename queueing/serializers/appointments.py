@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -38,6 +39,12 @@ class AppointmentCreateSerializer(BranchServiceField):
     )
     cash_currency = serializers.ChoiceField(
         choices=Currency.choices, required=False, allow_blank=True, default=""
+    )
+    reminders = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Text the phone a day and an hour before the start, in the request's language "
+        "(the booking page offers it ticked; an API client asks for it)",
     )
 
 
@@ -83,6 +90,7 @@ class AppointmentSerializer(serializers.Serializer):
     ticket = serializers.CharField(
         source="ticket.token", allow_null=True, default=None, help_text="Once checked in"
     )
+    reminders = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
     qr_url = serializers.SerializerMethodField()
     calendar_url = serializers.SerializerMethodField()
@@ -105,6 +113,15 @@ class AppointmentSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DateTimeField())
     def get_check_in_closes_at(self, appointment: Appointment) -> str:
         return MOMENT.to_representation(check_in_window(appointment.starts_at)[1])
+
+    @extend_schema_field(
+        serializers.BooleanField(help_text="The phone is texted a day and an hour before")
+    )
+    def get_reminders(self, appointment: Appointment) -> bool:
+        try:
+            return appointment.reminder_subscription.is_active
+        except ObjectDoesNotExist:
+            return False
 
     def get_page_url(self, appointment: Appointment) -> str:
         return reverse("appointment-page", args=[appointment.token])

@@ -1,8 +1,11 @@
 """Tickets as their holder and as staff see them, and what a ticket request sends."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
+
+from branchsite.infra.phones import mask_phone
 
 from .. import lobby, selectors
 from ..models import STAFF_ACTIONS_FROM, Service, Ticket, TicketEvent
@@ -15,6 +18,40 @@ from .fields import (
     PrefixField,
     moment_or_none,
 )
+
+TICKET_NOTIFICATIONS = inline_serializer(
+    "TicketNotifications",
+    {
+        "subscribed": serializers.BooleanField(
+            help_text="A text will come when the ticket is near the front and when it is called"
+        ),
+        "phone": serializers.CharField(
+            allow_null=True, help_text="The number texted, masked (138****5678); null if none"
+        ),
+    },
+)
+
+
+def just_issued(ticket: Ticket) -> Ticket:
+    """Note on a ticket issued in this request that nobody is texted about it yet, as
+    select_related would have: its answer then reads no subscription (taking a ticket is the
+    busiest write, and counts its queries)."""
+    Ticket._meta.get_field("notification_subscription").set_cached_value(  # type: ignore[union-attr]
+        ticket, None
+    )
+    return ticket
+
+
+def ticket_notifications(ticket: Ticket) -> dict:
+    """Whether the holder is texted about the ticket. Costs no query when the ticket was read
+    with select_related("notification_subscription"), one otherwise."""
+    try:
+        subscription = ticket.notification_subscription
+    except ObjectDoesNotExist:
+        subscription = None
+    if subscription is None or not subscription.is_active:
+        return {"subscribed": False, "phone": None}
+    return {"subscribed": True, "phone": mask_phone(subscription.phone)}
 
 
 class TicketCreateSerializer(BranchServiceField):
@@ -55,8 +92,13 @@ class TicketSerializer(serializers.Serializer):
     can_rate = serializers.BooleanField(
         source="can_be_rated", help_text="Served and not rated yet: the customer may rate"
     )
+    notifications = serializers.SerializerMethodField()
 
     def to_representation(self, ticket: Ticket) -> dict:
+        return self._shared(ticket) | {"notifications": ticket_notifications(ticket)}
+
+    def _shared(self, ticket: Ticket) -> dict:
+        """What holder and staff both see."""
         service = ticket.service
         progress = self._progress(ticket)
         return {
@@ -101,6 +143,10 @@ class TicketSerializer(serializers.Serializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_estimated_wait_minutes(self, ticket: Ticket) -> int | None:
         return self._progress(ticket).estimated_wait_minutes
+
+    @extend_schema_field(TICKET_NOTIFICATIONS)
+    def get_notifications(self, ticket: Ticket) -> dict:
+        return ticket_notifications(ticket)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_transferred_to(self, ticket: Ticket) -> str | None:
@@ -170,8 +216,10 @@ def ticket_lineage(ticket: Ticket) -> list[Ticket]:
 
 
 class StaffTicketSerializer(TicketSerializer):
-    """What staff see: the holder's view plus the history."""
+    """What staff see: the holder's view plus the history, without the holder's texts (their
+    phone is theirs, and calling the next customer costs no query for it)."""
 
+    notifications = None  # type: ignore[assignment]
     events = serializers.SerializerMethodField()
     appointment = serializers.SerializerMethodField()
     actions = serializers.ListField(
@@ -181,7 +229,7 @@ class StaffTicketSerializer(TicketSerializer):
     )
 
     def to_representation(self, ticket: Ticket) -> dict:
-        return super().to_representation(ticket) | {
+        return self._shared(ticket) | {
             "events": self.get_events(ticket),
             "appointment": self.get_appointment(ticket),
             "actions": ticket.staff_actions,

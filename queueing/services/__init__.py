@@ -6,7 +6,8 @@ constraints as backstop):
 - `tickets`: the state machine, transfers, rating, expiry;
 - `counters`: opening, closing, seating a teller, choosing queues, under the counter's row lock;
 - `appointments`: booking, rescheduling, cancelling, checking in, marking the missed;
-- `devices`: a device (a kiosk) acts for its own branch only.
+- `devices`: a device (a kiosk) acts for its own branch only;
+- `notifications`: text messages customers opted in to, each event told once, sent by tasks.
 
 Every change of the lobby goes through `queueing.lobby.lobby_changed`; every staff and device
 action is recorded with `branchsite.infra.audit.audit_record`. The rate limits are in
@@ -39,6 +40,16 @@ from .issuing import (
     ticket_issue_at_kiosk,
     ticket_take_remote,
 )
+from .notifications import (
+    appointment_reminders_due,
+    appointment_reminders_subscribe,
+    notification_language,
+    notification_reply_received,
+    notification_send,
+    notifications_after_ticket_change,
+    ticket_notifications_stop,
+    ticket_notifications_subscribe,
+)
 from .tickets import (
     HANDLING_AVERAGE_WEIGHT,
     HANDLING_SAMPLE_BOUNDS,
@@ -65,6 +76,8 @@ __all__ = [
     "appointment_cancel",
     "appointment_check_in",
     "appointment_check_in_by_code",
+    "appointment_reminders_due",
+    "appointment_reminders_subscribe",
     "appointment_reschedule",
     "appointments_mark_missed",
     "check_in_window",
@@ -75,12 +88,18 @@ __all__ = [
     "counter_remove",
     "counter_set_services",
     "format_ticket_number",
+    "notification_language",
+    "notification_reply_received",
+    "notification_send",
+    "notifications_after_ticket_change",
     "ticket_call_next",
     "ticket_cancel",
     "ticket_finish",
     "ticket_issue",
     "ticket_issue_at_kiosk",
     "ticket_mark_no_show",
+    "ticket_notifications_stop",
+    "ticket_notifications_subscribe",
     "ticket_rate",
     "ticket_recall",
     "ticket_start",

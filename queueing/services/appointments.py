@@ -28,6 +28,7 @@ from ..errors import QueueError
 from ..models import Appointment, AppointmentSlot, Branch, Service, Ticket, clean_check_in_code
 from .devices import device_actor, require_device_of_branch
 from .issuing import ticket_issue
+from .notifications import appointment_reminders_subscribe
 
 Status = Appointment.Status
 
@@ -147,13 +148,16 @@ def appointment_book(
     name: str = "",
     cash_amount: Decimal | None = None,
     cash_currency: str = "",
+    reminders: bool = False,
+    language: str = "",
     client_address: str = "",
     now: datetime | None = None,
 ) -> Appointment:
     """Book a place in the slot of `service` that begins at `start`.
 
     Counts against the booking limits of the phone and the client address; a full slot is a
-    `slot_full` error and changes nothing.
+    `slot_full` error and changes nothing. With `reminders`, the phone is texted a day and an
+    hour before the start, in `language`.
     """
     now = now or timezone.now()
     phone = normalize_phone(phone)
@@ -196,6 +200,8 @@ def appointment_book(
         except IntegrityError:
             # The same phone booked that day in a parallel request, which committed first.
             raise _one_a_day(service) from None
+        if reminders:
+            appointment_reminders_subscribe(appointment=appointment, language=language, now=now)
         audit_record(
             "appointment.booked",
             subject=appointment,

@@ -32,6 +32,7 @@ from ..models import (
     TicketEvent,
 )
 from .counters import lock_counter, refuse_if_busy, seat_teller
+from .notifications import notify_after_change
 
 Status = Ticket.Status
 Action = TicketEvent.Action
@@ -112,6 +113,7 @@ def _transition(
             counters=[counter.pk] if counter is not None else [],
             call=ticket if called else None,
         )
+        notify_after_change(ticket, action)
     return ticket
 
 

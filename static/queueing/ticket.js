@@ -1,6 +1,7 @@
 // The customer's ticket, live: place in the queue, estimated wait, when to set off
 // (./ticket/travel.js), the call (./ticket/call.js), quicker branches nearby while the wait is
-// long (./ticket/shorter.js) and, once served, the rating (./ticket/rating.js).
+// long (./ticket/shorter.js), texts while the page is closed (./ticket/notify.js) and, once
+// served, the rating (./ticket/rating.js).
 //
 // It renders the ticket embedded in the page, then follows /ws/tickets/<token>/. A change that
 // carries no ticket only moves the version on (another queue of the branch changed).
@@ -16,6 +17,7 @@ import {
 } from "../branchsite/live.js";
 import { audioContext, watchSound } from "./chime.js";
 import { callAlert } from "./ticket/call.js";
+import { notifyPanel } from "./ticket/notify.js";
 import { ratingPanel } from "./ticket/rating.js";
 import { shorterWaits } from "./ticket/shorter.js";
 import { setOffAdvice } from "./ticket/travel.js";
@@ -53,6 +55,7 @@ const setOff = setOffAdvice(token, timeFormat);
 const call = callAlert();
 const shorter = shorterWaits(token);
 const rating = ratingPanel(token, { onRated: render });
+const notify = notifyPanel(token, { onChange: render });
 
 let ticket = initial.ticket;
 
@@ -105,6 +108,7 @@ function render(next) {
   page.cancel.hidden = !ticket.can_cancel;
   renderSoundOffer();
   rating.render(ticket);
+  notify.render(ticket);
   shorter.render(ticket);
   call.render(ticket);
 }

@@ -91,5 +91,6 @@ def test_a_worker_expires_tickets_left_open_after_closing(worker_queue, tmp_path
 
 @pytest.mark.django_db
 def test_the_beat_schedule_names_tasks_that_exist():
+    app.loader.import_default_modules()  # finds every app's tasks, as a worker does at start
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]

@@ -1,5 +1,6 @@
 // Booking an appointment: service, day, time (the slot picker of ../slots.js) and the customer's
-// details, with the amount and currency for a large cash withdrawal. A slot that fills up
+// details, with the amount and currency for a large cash withdrawal and the text reminders
+// (ticked: a customer who books a time expects to be reminded of it). A slot that fills up
 // meanwhile is reloaded with its news.
 
 import { h, numberFormats, showText, translations } from "../../branchsite/dom.js";
@@ -22,6 +23,7 @@ const page = {
   phoneError: $("book-phone-error"),
   name: $("book-name"),
   nameError: $("book-name-error"),
+  reminders: $("book-reminders"),
   cashFields: $("cash-fields"),
   amount: $("book-amount"),
   amountError: $("book-amount-error"),
@@ -136,6 +138,7 @@ export function bookingForm(branch, data) {
       start: picker.selected,
       phone,
       name: page.name.value.trim(),
+      reminders: page.reminders.checked,
     };
     if (service.reserves_cash) {
       const amount = normalisedAmount(page.amount.value);

@@ -1,0 +1,1 @@
+"""The backends of `branchsite.infra.notifications`: console, file, locmem and HTTP gateway."""
