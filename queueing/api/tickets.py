@@ -44,7 +44,9 @@ class TicketCreateView(APIView):
         summary="Take a ticket",
         description=(
             "Anyone may take a remote ticket; a kiosk authenticates with `Authorization: Kiosk "
-            "<device key>` and takes tickets of its own branch."
+            "<device key>` and takes tickets of its own branch; a lobby manager signed in issues "
+            "`lobby` tickets of their branch. Priority services are given by a kiosk or the lobby "
+            "manager only (403 `priority_in_branch_only`)."
         ),
         request=TicketCreateSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -62,10 +64,18 @@ class TicketCreateView(APIView):
         service: Service = payload.validated_data["service"]
         kiosk = device_of(request.auth)
 
+        in_lobby = kiosk is None and selectors.user_is_lobby_manager_of(
+            request.user, service.branch_id
+        )
+
         def issue() -> tuple[int, dict]:
             if kiosk is not None:
                 ticket = services.ticket_issue_at_kiosk(
                     service=service, kiosk=kiosk, actor=Origin.of_request(request)
+                )
+            elif in_lobby:
+                ticket = services.ticket_issue_in_lobby(
+                    service=service, manager=request.user, actor=Origin.of_request(request)
                 )
             else:
                 ticket = services.ticket_take_remote(

@@ -33,6 +33,8 @@ class TicketChannel(models.TextChoices):
     KIOSK = "kiosk", _("kiosk")
     REMOTE = "remote", _("remote")
     APPOINTMENT = "appointment", _("appointment")
+    # Issued by the lobby manager for a customer in front of them (a priority ticket, say).
+    LOBBY = "lobby", _("lobby manager")
 
 
 # What staff may do with a ticket, by its status: the services' transitions take their allowed

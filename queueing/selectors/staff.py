@@ -41,6 +41,16 @@ def user_is_teller_of(user: User | AnonymousUser, branch_id: int) -> bool:
     )
 
 
+def user_is_lobby_manager_of(user: User | AnonymousUser, branch_id: int) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and StaffMembership.objects.filter(
+            user=user, branch_id=branch_id, role=StaffMembership.Role.LOBBY_MANAGER
+        ).exists()
+    )
+
+
 def user_is_staff_member(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False

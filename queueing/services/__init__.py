@@ -38,6 +38,7 @@ from .issuing import (
     format_ticket_number,
     ticket_issue,
     ticket_issue_at_kiosk,
+    ticket_issue_in_lobby,
     ticket_take_remote,
 )
 from .notifications import (
@@ -97,6 +98,7 @@ __all__ = [
     "ticket_finish",
     "ticket_issue",
     "ticket_issue_at_kiosk",
+    "ticket_issue_in_lobby",
     "ticket_mark_no_show",
     "ticket_notifications_stop",
     "ticket_notifications_subscribe",

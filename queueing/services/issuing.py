@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,7 +85,7 @@ SELECT id, number, (SELECT lobby_version FROM lobby) FROM ticket
 
 
 # Where a priority ticket may come from: staff in the branch see who is entitled to it.
-IN_BRANCH_CHANNELS = (Ticket.Channel.KIOSK,)
+IN_BRANCH_CHANNELS = (Ticket.Channel.KIOSK, Ticket.Channel.LOBBY)
 
 
 def _check_issuing(service: Service, *, channel: str, now: datetime) -> None:
@@ -229,6 +230,31 @@ def ticket_issue_at_kiosk(
         channel=Ticket.Channel.KIOSK,
         actor=device_actor(kiosk, actor),
         now=now,
+    )
+
+
+def ticket_issue_in_lobby(
+    *,
+    service: Service,
+    manager: User | AnonymousUser,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """The lobby manager issues a ticket for the customer in front of them: a `lobby` ticket,
+    of a priority service too, never counted against the remote-ticket limits.
+
+    Only a lobby manager of the service's branch (`not_lobby_manager`, 403, before anything is
+    written). `actor` is the request's origin when the interface has one; the manager otherwise.
+    """
+    if not selectors.user_is_lobby_manager_of(manager, service.branch_id):
+        raise QueueError(
+            "not_lobby_manager",
+            _("Only a lobby manager of %(branch)s issues tickets there.")
+            % {"branch": service.branch.code},
+            status=403,
+        )
+    return ticket_issue(
+        service=service, channel=Ticket.Channel.LOBBY, actor=actor or manager, now=now
     )
 
 

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from rest_framework.test import APIClient
 
+from branchsite.infra.models import AuditEntry
 from queueing import selectors, services
 from queueing.lobby import lobby_snapshot
 from queueing.models import Ticket
@@ -171,3 +173,30 @@ def test_the_forecast_is_what_the_counters_then_really_do(branch, cash, non_cash
         place = next(i for i, (called, _) in enumerate(calls) if called == number)
         ahead = sum(1 for _, desk in calls[:place] if service_of[number] in served_by[desk])
         assert progress.position == ahead + 1, number
+
+
+def test_the_lobby_manager_issues_a_priority_ticket_and_a_teller_cannot(branch, priority, teller):
+    manager = factories.make_staff(branch, role="lobby_manager")
+    body = {"branch": "GZ-TH01", "service": "V"}
+
+    def take(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.post("/api/tickets/", body, format="json")
+
+    refused = take(teller)
+    assert (refused.status_code, refused.json()["code"]) == (403, "priority_in_branch_only")
+    issued = take(manager)
+    assert issued.status_code == 201
+    assert (issued.json()["number"], issued.json()["channel"]) == ("V001", "lobby")
+    entry = AuditEntry.objects.get(action="ticket.issued")
+    assert (entry.actor_name, entry.branch) == (manager.get_username(), "GZ-TH01")
+
+
+def test_a_lobby_manager_of_another_branch_gives_no_priority_here(branch, priority):
+    elsewhere = factories.make_staff(factories.make_branch("GZ-YX02"), role="lobby_manager")
+    client = APIClient()
+    client.force_authenticate(elsewhere)
+    response = client.post("/api/tickets/", {"branch": "GZ-TH01", "service": "V"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "priority_in_branch_only")
+    assert not Ticket.objects.exists()
