@@ -445,6 +445,9 @@ IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # carriers put many customers behind one address. Behind a reverse proxy, set NUM_PROXIES so the
 # client's own address is counted (see above).
 REMOTE_TICKETS_PER_PHONE_PER_HOUR = env_int("REMOTE_TICKETS_PER_PHONE_PER_HOUR", 5)
+# One phone holds one waiting remote ticket per branch (the database refuses a second one); off,
+# a phone may wait in several queues of a branch at once.
+ONE_WAITING_TICKET_PER_PHONE = env_bool("ONE_WAITING_TICKET_PER_PHONE", default=True)
 REMOTE_TICKETS_PER_ADDRESS_PER_HOUR = env_int("REMOTE_TICKETS_PER_ADDRESS_PER_HOUR", 60)
 BOOKINGS_PER_PHONE_PER_DAY = env_int("BOOKINGS_PER_PHONE_PER_DAY", 5)
 BOOKINGS_PER_ADDRESS_PER_DAY = env_int("BOOKINGS_PER_ADDRESS_PER_DAY", 50)

@@ -84,6 +84,10 @@ class Ticket(models.Model):
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    # The phone a remote ticket was taken with, kept while ONE_WAITING_TICKET_PER_PHONE holds so
+    # that the database refuses a second waiting ticket for it (`one_waiting_ticket_per_phone`).
+    # Never shown: the number belongs to its owner.
+    holder_phone = models.CharField(_("holder's phone"), max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("ticket")
@@ -96,6 +100,13 @@ class Ticket(models.Model):
                 fields=["branch", "business_day", "number"],
                 condition=Q(transferred_from__isnull=True),
                 name="one_ticket_per_number_per_branch_day",
+            ),
+            # One phone holds one place in a branch's queues at a time: nobody takes a place in
+            # every queue "just in case" (a setting; the phone is kept only while it holds).
+            models.UniqueConstraint(
+                fields=["branch", "business_day", "holder_phone"],
+                condition=Q(status="waiting") & ~Q(holder_phone=""),
+                name="one_waiting_ticket_per_phone",
             ),
             # A counter holds one customer at a time: called, then served.
             models.UniqueConstraint(

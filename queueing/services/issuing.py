@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,10 +67,10 @@ WITH sequence AS (
 ), ticket AS (
     INSERT INTO queueing_ticket (token, branch_id, service_id, business_day, number, channel,
                                  status, issued_at, recall_count, appointment_starts_at,
-                                 rating_comment)
+                                 rating_comment, holder_phone)
     SELECT %(token)s, %(branch)s, %(service)s, %(day)s,
            %(prefix)s || lpad(last_issued::text, greatest(3, length(last_issued::text)), '0'),
-           %(channel)s, %(status)s, %(now)s, 0, %(appointment)s, ''
+           %(channel)s, %(status)s, %(now)s, 0, %(appointment)s, '', %(holder_phone)s
     FROM sequence
     RETURNING id, number
 ), event AS (
@@ -115,34 +115,66 @@ def ticket_issue(
     channel: str,
     actor: Actor | None = None,
     appointment_starts_at: datetime | None = None,
+    holder_phone: str = "",
     now: datetime | None = None,
 ) -> Ticket:
     """Issue the next number of `service`'s queue for today, while the branch is open.
 
     A ticket issued by staff or a device (a kiosk) is recorded in the audit trail in the issue's
     transaction. A customer's costs nothing more: the trail is not written, and on PostgreSQL the
-    issue stays one statement outside any transaction.
+    issue stays one statement outside any transaction. With `holder_phone`, the database refuses
+    a second waiting ticket of that phone at the branch (`phone_holds_a_ticket`, 409), and the
+    issue runs in a transaction (a savepoint inside another), so that the refusal leaves nothing.
     """
     origin = origin_of(actor)
     named = origin.is_staff_or_device
-    with transaction.atomic() if named else nullcontext():
-        ticket = _issue(
-            service=service,
-            channel=channel,
-            actor=origin,
-            appointment_starts_at=appointment_starts_at,
-            now=now,
-        )
-        if named:
-            audit_record(
-                "ticket.issued",
-                subject=ticket,
-                by=origin,
-                branch=service.branch.code,
-                after={"status": ticket.status, "service": service.pk, "channel": channel},
-                at=ticket.issued_at,
+    try:
+        with transaction.atomic() if named or holder_phone else nullcontext():
+            ticket = _issue(
+                service=service,
+                channel=channel,
+                actor=origin,
+                appointment_starts_at=appointment_starts_at,
+                holder_phone=holder_phone,
+                now=now,
             )
+            if named:
+                audit_record(
+                    "ticket.issued",
+                    subject=ticket,
+                    by=origin,
+                    branch=service.branch.code,
+                    after={"status": ticket.status, "service": service.pk, "channel": channel},
+                    at=ticket.issued_at,
+                )
+    except IntegrityError as refused:
+        # PostgreSQL names the constraint, SQLite its columns.
+        if not holder_phone or not any(
+            name in str(refused) for name in ("one_waiting_ticket_per_phone", "holder_phone")
+        ):
+            raise
+        raise _holds_a_ticket(service, holder_phone) from None
     return ticket
+
+
+def _held_by(service: Service, phone: str, *, now: datetime | None = None):
+    """The waiting tickets of today that `phone` holds at the service's branch."""
+    day = service.branch.business_day(now or timezone.now())
+    return Ticket.objects.filter(
+        branch_id=service.branch_id, business_day=day, holder_phone=phone, status=Status.WAITING
+    )
+
+
+def _holds_a_ticket(service: Service, phone: str) -> QueueError:
+    held = _held_by(service, phone).values_list("number", flat=True).first()
+    return QueueError(
+        "phone_holds_a_ticket",
+        _(
+            "This phone already holds ticket %(number)s at %(branch)s; cancel it there before "
+            "taking another."
+        )
+        % {"number": held or "?", "branch": service.branch.code},
+    )
 
 
 def _issue(
@@ -151,6 +183,7 @@ def _issue(
     channel: str,
     actor: Actor | None,
     appointment_starts_at: datetime | None,
+    holder_phone: str,
     now: datetime | None,
 ) -> Ticket:
     now = now or timezone.now()
@@ -170,6 +203,7 @@ def _issue(
         channel=channel,
         issued_at=now,
         appointment_starts_at=appointment_starts_at,
+        holder_phone=holder_phone,
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -185,6 +219,7 @@ def _issue(
                     "status": Status.WAITING,
                     "now": now,
                     "appointment": appointment_starts_at,
+                    "holder_phone": holder_phone,
                     "action": Action.ISSUED,
                     "actor": getattr(acting_user(actor), "pk", None),
                 },
@@ -278,6 +313,9 @@ def ticket_take_remote(
     now = now or timezone.now()
     phone = normalize_phone(phone) if phone else ""
     _check_issuing(service, channel=Ticket.Channel.REMOTE, now=now)
+    holder_phone = phone if phone and settings.ONE_WAITING_TICKET_PER_PHONE else ""
+    if holder_phone and _held_by(service, holder_phone, now=now).exists():
+        raise _holds_a_ticket(service, holder_phone)  # before it counts against the limits
     limits_take(
         scope="remote_ticket",
         phone=phone,
@@ -287,4 +325,6 @@ def ticket_take_remote(
         window=REMOTE_LIMIT_WINDOW,
         now=now,
     )
-    return ticket_issue(service=service, channel=Ticket.Channel.REMOTE, now=now)
+    return ticket_issue(
+        service=service, channel=Ticket.Channel.REMOTE, holder_phone=holder_phone, now=now
+    )

@@ -67,6 +67,8 @@ def _transition(
     """
     now = now or timezone.now()
     allowed_from = list(allowed_from)
+    if to != Status.WAITING:
+        changes.setdefault("holder_phone", "")  # the place is given up: forget the phone
     condition = Q(pk=ticket.pk, status__in=allowed_from)
     if extra_condition is not None:
         condition &= extra_condition
@@ -310,6 +312,7 @@ def ticket_transfer(
             "service_unavailable",
             _("%(service)s is not offered now.") % {"service": to_service.name},
         )
+    held_by = ticket.holder_phone  # the customer keeps their place in the new queue
     with transaction.atomic():
         _transition(
             ticket,
@@ -331,6 +334,7 @@ def ticket_transfer(
             channel=ticket.channel,
             issued_at=ticket.issued_at,
             appointment_starts_at=ticket.appointment_starts_at,
+            holder_phone=held_by,
             transferred_from=ticket,
         )
         TicketEvent.objects.create(

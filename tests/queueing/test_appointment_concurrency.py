@@ -148,6 +148,7 @@ def test_customers_swapping_slots_at_once_both_move_and_no_place_is_lost(wealth)
 
 def test_parallel_remote_tickets_from_one_phone_stop_exactly_at_its_limit(settings):
     settings.REMOTE_TICKETS_PER_PHONE_PER_HOUR = 5
+    settings.ONE_WAITING_TICKET_PER_PHONE = False  # the hourly limit alone, here
     branch = factories.make_branch()
     factories.make_service(branch, "A")
     ticket = {"branch": "GZ-TH01", "service": "A", "phone": "13812345678"}

@@ -314,6 +314,7 @@ def test_a_network_over_its_remote_tickets_is_refused_but_kiosks_are_not(api, br
 
 def test_a_remote_ticket_that_could_not_be_taken_does_not_count(api, settings):
     settings.REMOTE_TICKETS_PER_PHONE_PER_HOUR = 1
+    settings.ONE_WAITING_TICKET_PER_PHONE = False  # the hourly limit alone, here
     closed = factories.make_branch(hours=(time(13), time(17)))
     factories.make_service(closed, "A")
     take = {"branch": "GZ-TH01", "service": "A", "phone": "13812345678"}
