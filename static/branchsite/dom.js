@@ -80,7 +80,8 @@ export function numberFormats(locale = document.documentElement.lang) {
 }
 
 // "09:05" on the branch's clock (its `time_zone`), whatever the time zone of the device showing
-// it. Use `.format(date)`.
+// it. Use `.format(date)`. Always the 24-hour clock, in English too ("14:30", never "2:30 PM"):
+// the clock of the branch's counters, its tickets and its opening hours.
 export function branchClock(timeZone, locale = document.documentElement.lang) {
   return new Intl.DateTimeFormat(locale, {
     hour: "2-digit",
@@ -88,6 +89,42 @@ export function branchClock(timeZone, locale = document.documentElement.lang) {
     hourCycle: "h23",
     timeZone,
   });
+}
+
+// "14:30" on the device's own clock, for what the customer reads against their phone: when the
+// figures were updated, when to set off. The same 24-hour form as `branchClock`.
+export function deviceClock(locale = document.documentElement.lang) {
+  return branchClock(undefined, locale);
+}
+
+// An amount of money as a bank's customer reads it, grouped in thousands with its two decimals:
+// "CNY 80,000.00" in English, "80,000.00 元" in Chinese (another currency by its Chinese name,
+// "1,000.00 美元"). `amount` is a number or the API's decimal string.
+export function formatMoney(amount, currency, locale = document.documentElement.lang) {
+  const value = Number(amount);
+  if (!Number.isFinite(value)) return `${amount} ${currency}`;
+  try {
+    if (!locale.startsWith("zh")) {
+      return new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency,
+        currencyDisplay: "code",
+      }).format(value);
+    }
+    const figures = new Intl.NumberFormat(locale, {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    }).format(value);
+    const unit =
+      currency === "CNY"
+        ? "元"
+        : new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "name" })
+            .formatToParts(value)
+            .find((part) => part.type === "currency").value;
+    return `${figures} ${unit}`;
+  } catch {
+    return `${amount} ${currency}`; // a currency code this browser does not know
+  }
 }
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

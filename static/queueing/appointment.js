@@ -3,7 +3,14 @@
 // add to a calendar). It re-reads the appointment every 30 s while visible, so a check-in at the
 // kiosk or a missed window shows here without a reload.
 
-import { branchClock, branchNow, h, showText, translations } from "../branchsite/dom.js";
+import {
+  branchClock,
+  branchNow,
+  formatMoney,
+  h,
+  showText,
+  translations,
+} from "../branchsite/dom.js";
 import {
   embedded,
   getJson,
@@ -70,14 +77,6 @@ const shortDate = new Intl.DateTimeFormat(language, {
 const apiUrl = (action = "") =>
   `/api/appointments/${encodeURIComponent(token)}/${action ? `${action}/` : ""}`;
 
-function money(amount, currency) {
-  try {
-    return new Intl.NumberFormat(language, { style: "currency", currency }).format(Number(amount));
-  } catch {
-    return `${amount} ${currency}`; // a currency code this browser does not know
-  }
-}
-
 // "ABC123" read out letter by letter, not as a word.
 const spelled = (code) => [...code].join(" ");
 
@@ -131,7 +130,9 @@ function render() {
   page.time.textContent = say("time-range", { start: clock.format(start), end: clock.format(end) });
   const cash = appointment.cash_amount !== null && appointment.cash_amount !== undefined;
   page.cashRow.hidden = !cash;
-  page.cash.textContent = cash ? money(appointment.cash_amount, appointment.cash_currency) : "";
+  page.cash.textContent = cash
+    ? formatMoney(appointment.cash_amount, appointment.cash_currency)
+    : "";
   page.phone.textContent = appointment.phone;
   page.nameRow.hidden = !appointment.name;
   page.name.textContent = appointment.name;

@@ -2,10 +2,12 @@
 // sorted by distance from the customer.
 //
 // The list starts from the branches embedded in the page and refreshes from the API every 20 s
-// while the page is visible. Filtering happens here, so typing never waits for the network; a
-// refresh replaces only the cards that changed, so the scroll position and focus stay put.
+// while the page is visible. Branches are listed by city, then name, as the page's language
+// sorts them (pinyin in Chinese), or nearest first once the customer shared where they are.
+// Filtering happens here, so typing never waits for the network; a refresh replaces only the
+// cards that changed, so the scroll position and focus stay put.
 
-import { h, reconcileChildren, translations } from "../branchsite/dom.js";
+import { deviceClock, h, reconcileChildren, translations } from "../branchsite/dom.js";
 import { embedded, getJson, refreshWhileVisible } from "../branchsite/live.js";
 import { openingText, todayText } from "./branch_state.js";
 
@@ -36,16 +38,28 @@ const distanceFormat = new Intl.NumberFormat(language, {
   unit: "kilometer",
   maximumFractionDigits: 1,
 });
-const clock = new Intl.DateTimeFormat(language, { hour: "2-digit", minute: "2-digit" });
+const clock = deviceClock(language);
 const plural = new Intl.PluralRules(language);
+const collator = new Intl.Collator(language);
 
 const state = {
   branches: new Map(embedded("branches").map((branch) => [branch.code, branch])),
-  order: embedded("branches").map((branch) => branch.code), // the API's, or nearest first
   near: null, // "lat,lng" once the customer shared where they are
   updatedAt: new Date(),
   failed: false,
 };
+
+// Nearest first while `near` is on; otherwise by city, then name, then code.
+function ordered(branches) {
+  const distance = (branch) => branch.distance_km ?? Infinity;
+  const byPlace = (a, b) =>
+    collator.compare(a.city, b.city) ||
+    collator.compare(a.name, b.name) ||
+    collator.compare(a.code, b.code);
+  return [...branches].sort((a, b) =>
+    state.near ? distance(a) - distance(b) || byPlace(a, b) : byPlace(a, b),
+  );
+}
 
 // Cards ---------------------------------------------------------------------------------------
 
@@ -148,9 +162,7 @@ function matches(branch, words, city) {
 function render() {
   const words = folded(page.search.value).split(/\s+/).filter(Boolean);
   const city = page.city.value;
-  const shown = state.order
-    .map((code) => state.branches.get(code))
-    .filter((branch) => branch && matches(branch, words, city));
+  const shown = ordered(state.branches.values()).filter((branch) => matches(branch, words, city));
   // Only the cards that changed: the scroll position and focus stay put.
   reconcileChildren(page.list, shown.map(card));
   page.empty.hidden = shown.length > 0;
@@ -224,10 +236,6 @@ async function refresh() {
     return;
   }
   for (const branch of result.body) state.branches.set(branch.code, branch);
-  if (state.near) {
-    const distance = (code) => state.branches.get(code)?.distance_km ?? Infinity;
-    state.order = [...state.branches.keys()].sort((a, b) => distance(a) - distance(b));
-  }
   state.failed = false;
   state.updatedAt = new Date();
   render();
@@ -245,7 +253,6 @@ function showNearMessage(key) {
 
 function stopNear() {
   state.near = null;
-  state.order = embedded("branches").map((branch) => branch.code);
   for (const branch of state.branches.values()) branch.distance_km = null;
   page.near.setAttribute("aria-pressed", "false");
   page.nearLabel.textContent = say("near-label");
@@ -290,6 +297,11 @@ page.near.addEventListener("click", () => {
     { enableHighAccuracy: false, timeout: GEOLOCATION_TIMEOUT_MS, maximumAge: 300_000 },
   );
 });
+
+// The cities in the order of the page's language, as the list below ("All cities" stays first).
+page.city.append(
+  ...[...page.city.options].slice(1).sort((a, b) => collator.compare(a.text, b.text)),
+);
 
 // The button only makes sense with a script to sort: the template hides it until now.
 page.near.hidden = false;

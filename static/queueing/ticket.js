@@ -6,7 +6,7 @@
 // It renders the ticket embedded in the page, then follows /ws/tickets/<token>/. A change that
 // carries no ticket only moves the version on (another queue of the branch changed).
 
-import { numberFormats, translations } from "../branchsite/dom.js";
+import { deviceClock, numberFormats, translations } from "../branchsite/dom.js";
 import {
   connectionStatus,
   embedded,
@@ -27,10 +27,7 @@ const token = initial.ticket.token;
 const { text: say } = translations();
 const { number } = numberFormats();
 // The customer's own clock: "taken at 10:05" and "leave at 10:40" are read on their phone.
-const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang, {
-  hour: "numeric",
-  minute: "2-digit",
-});
+const timeFormat = deviceClock();
 
 const $ = (id) => document.getElementById(id);
 const page = {
@@ -47,6 +44,7 @@ const page = {
   transferred: $("transferred"),
   transferredLink: $("transferred-link"),
   alert: $("ticket-alert"),
+  newTicket: $("new-ticket"),
   cancel: $("cancel"),
   enableSound: $("enable-sound"),
 };
@@ -60,6 +58,9 @@ const notify = notifyPanel(token, { onChange: render });
 let ticket = initial.ticket;
 
 // Rendering -----------------------------------------------------------------------------------
+
+// Over: a new ticket is taken on the branch's page.
+const FINISHED = new Set(["done", "no_show", "cancelled", "expired"]);
 
 const messageFor = {
   serving: "message-serving",
@@ -89,7 +90,11 @@ function render(next) {
   page.service.textContent = localName(ticket.service);
   page.status.dataset.status = ticket.status;
   page.status.textContent = say(`status-${ticket.status}`, { counter });
-  page.issued.textContent = say("issued", { time: timeFormat.format(new Date(ticket.issued_at)) });
+  const issued = timeFormat.format(new Date(ticket.issued_at));
+  const called = ticket.called_at && timeFormat.format(new Date(ticket.called_at));
+  page.issued.textContent = called
+    ? say("issued-called", { time: issued, called })
+    : say("issued", { time: issued });
 
   page.progress.hidden = !waiting;
   page.travel.hidden = !waiting;
@@ -106,6 +111,8 @@ function render(next) {
   }
 
   page.cancel.hidden = !ticket.can_cancel;
+  page.newTicket.hidden = !FINISHED.has(ticket.status);
+  page.newTicket.classList.toggle("primary", !ticket.can_rate); // the rating is asked first
   renderSoundOffer();
   rating.render(ticket);
   notify.render(ticket);

@@ -3,10 +3,25 @@
 // (ticked: a customer who books a time expects to be reminded of it). A slot that fills up
 // meanwhile is reloaded with its news.
 
-import { h, numberFormats, showText, translations } from "../../branchsite/dom.js";
+import {
+  branchClock,
+  formatMoney,
+  h,
+  numberFormats,
+  showText,
+  translations,
+} from "../../branchsite/dom.js";
 import { localName, post } from "../../branchsite/live.js";
 import { bookableDays, formatDay, slotPicker } from "../slots.js";
-import { fieldErrors, keyed, selectOnly, serviceOption } from "./forms.js";
+import {
+  clearFieldErrors,
+  fieldErrors,
+  focusField,
+  keyed,
+  selectOnly,
+  serviceOption,
+  showFieldError,
+} from "./forms.js";
 
 const { text: say } = translations();
 const { number } = numberFormats();
@@ -43,16 +58,24 @@ function bookFigures(service) {
 }
 
 function clearErrors() {
-  for (const element of [page.error, page.phoneError, page.nameError, page.amountError]) {
-    element.hidden = true;
-  }
+  clearFieldErrors([page.error, page.phoneError, page.nameError, page.amountError]);
 }
 
-// "50 000", "50,000.5" → "50000.50"; null when it is no amount.
+// "80000", "80,000", "80 000", "50,000.5" → "80000.00", "50000.50" (the API's form, without
+// separators); null when it is no amount.
 function normalisedAmount(raw) {
   const compact = raw.replace(/[\s,，]/g, "");
   if (!/^\d{1,10}(\.\d{1,2})?$/.test(compact) || Number(compact) <= 0) return null;
   return Number(compact).toFixed(2);
+}
+
+// "80000.00" as the field shows it once typed: "80,000"; "50000.50": "50,000.50".
+function groupedAmount(amount) {
+  const cents = !amount.endsWith(".00");
+  return new Intl.NumberFormat(document.documentElement.lang, {
+    minimumFractionDigits: cents ? 2 : 0,
+    maximumFractionDigits: 2,
+  }).format(Number(amount));
 }
 
 function busy(isBusy) {
@@ -67,13 +90,9 @@ export function bookingForm(branch, data) {
   const keys = keyed();
   const bookable = branch.services.filter((service) => service.takes_appointments);
   const openWeekdays = new Set(branch.opening_hours.map((hours) => hours.weekday));
-  const timeFormat = new Intl.DateTimeFormat(document.documentElement.lang, {
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone: branch.time_zone,
-  });
+  const timeFormat = branchClock(branch.time_zone);
   let service = null;
+  let chosenSlot = null;
   let detailsShown = false;
 
   const picker = slotPicker({
@@ -90,23 +109,25 @@ export function bookingForm(branch, data) {
         page.submit.hidden = false;
         page.error.hidden = true;
       }
-      renderSummary(slot);
+      chosenSlot = slot;
+      renderSummary();
     },
   });
 
-  function renderSummary(slot) {
-    if (!slot || !service) {
+  // What is about to be booked, the amount of a cash withdrawal as the bank will read it.
+  function renderSummary() {
+    if (!chosenSlot || !service) {
       page.summary.hidden = true;
       return;
     }
-    showText(
-      page.summary,
-      say("summary", {
-        service: localName(service),
-        date: formatDay(picker.day, dateFormat),
-        time: timeFormat.format(new Date(slot.start)),
-      }),
-    );
+    const words = {
+      service: localName(service),
+      date: formatDay(picker.day, dateFormat),
+      time: timeFormat.format(new Date(chosenSlot.start)),
+    };
+    const amount = service.reserves_cash ? normalisedAmount(page.amount.value) : null;
+    if (amount) words.amount = formatMoney(amount, page.currency.value);
+    showText(page.summary, say(amount ? "summary-cash" : "summary", words));
   }
 
   function chooseService(prefix) {
@@ -129,8 +150,8 @@ export function bookingForm(branch, data) {
     const phone = page.phone.value.trim();
     let invalid = null;
     if (!phone) {
-      showText(page.phoneError, say("phone-required"));
-      invalid = page.phone;
+      showFieldError(page.phoneError, say("phone-required"), { focus: false });
+      invalid = page.phoneError;
     }
     const body = {
       branch: branch.code,
@@ -143,14 +164,14 @@ export function bookingForm(branch, data) {
     if (service.reserves_cash) {
       const amount = normalisedAmount(page.amount.value);
       if (!amount) {
-        showText(page.amountError, say("amount-required"));
-        invalid ??= page.amount;
+        showFieldError(page.amountError, say("amount-required"), { focus: false });
+        invalid ??= page.amountError;
       }
       body.cash_amount = amount;
       body.cash_currency = page.currency.value;
     }
     if (invalid) {
-      invalid.focus();
+      focusField(invalid);
       return;
     }
 
@@ -176,13 +197,11 @@ export function bookingForm(branch, data) {
       return;
     }
     if (answer.code === "invalid_phone") {
-      showText(page.phoneError, answer.detail);
-      page.phone.focus();
+      showFieldError(page.phoneError, answer.detail);
       return;
     }
     if (answer.code === "cash_amount_required") {
-      showText(page.amountError, answer.detail);
-      page.amount.focus();
+      showFieldError(page.amountError, answer.detail);
       return;
     }
     fieldErrors(
@@ -213,6 +232,13 @@ export function bookingForm(branch, data) {
         h("option", { value: currency.code }, `${currency.code} · ${currency.name}`),
       ),
     );
+    // "80000" reads "80,000" once typed; the summary follows the amount as it is typed.
+    page.amount.addEventListener("input", renderSummary);
+    page.currency.addEventListener("change", renderSummary);
+    page.amount.addEventListener("change", () => {
+      const amount = normalisedAmount(page.amount.value);
+      if (amount) page.amount.value = groupedAmount(amount);
+    });
     if (bookable.length === 1) {
       selectOnly(page.services);
       chooseService(bookable[0].prefix);

@@ -1,5 +1,6 @@
 // What the branch page's two forms (take a ticket, book an appointment) share: the service
-// choices, one key per creating request, and the errors of an answer placed at their fields.
+// choices, one key per creating request, and errors shown at their fields, each field scrolled
+// into view and focused.
 
 import { h, showText, translations } from "../../branchsite/dom.js";
 import { idempotencyKey, localName } from "../../branchsite/live.js";
@@ -48,17 +49,57 @@ export function keyed() {
   };
 }
 
-// An error answer's `errors` shown at the fields they name (`fields`: name → error element),
-// its `detail` in `general`. Whether any field got one.
+// The input an error element belongs to: the one whose aria-describedby names it, so that a
+// screen reader reads the error with the field.
+const fieldOf = (errorElement) =>
+  document.querySelector(`[aria-describedby~="${CSS.escape(errorElement.id)}"]`);
+
+// Brings the field of `errorElement` before the customer: its label, input and error in the
+// middle of the screen (a phone shows only part of the form), and the input focused.
+export function focusField(errorElement) {
+  const input = fieldOf(errorElement);
+  if (!input) return;
+  (input.closest(".field") ?? input).scrollIntoView({ block: "center" });
+  input.focus({ preventScroll: true });
+}
+
+// `message` at the field of `errorElement`, marked invalid and, unless `focus` is false (a form
+// that finds several errors brings only the first), brought before the customer.
+export function showFieldError(errorElement, message, { focus = true } = {}) {
+  showText(errorElement, message);
+  fieldOf(errorElement)?.setAttribute("aria-invalid", "true");
+  if (focus) focusField(errorElement);
+}
+
+// Hides the errors `elements` and unmarks their fields.
+export function clearFieldErrors(elements) {
+  for (const element of elements) {
+    element.hidden = true;
+    fieldOf(element)?.removeAttribute("aria-invalid");
+  }
+}
+
+// An error answer's `errors` shown at the fields they name (`fields`: name → error element), the
+// first of those fields brought before the customer; its `detail` in `general` when no field
+// got one. Whether any field got one.
 export function fieldErrors(body, fields, general) {
-  let placed = false;
+  const placed = [];
   for (const [name, messages] of Object.entries(body?.errors ?? {})) {
     const element = fields[name];
     if (element) {
       showText(element, [].concat(messages).join(" "));
-      placed = true;
+      fieldOf(element)?.setAttribute("aria-invalid", "true");
+      placed.push(element);
     }
   }
+  if (placed.length > 0) {
+    // The form's order, not the answer's: the customer is taken to the first field to fix.
+    placed.sort((a, b) =>
+      a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+    );
+    focusField(placed[0]);
+    return true;
+  }
   showText(general, body?.detail ?? say("failed"));
-  return placed;
+  return false;
 }

@@ -5,7 +5,15 @@
 import { showText, translations } from "../../branchsite/dom.js";
 import { localName, post } from "../../branchsite/live.js";
 import { hideAlternatives, quickerBranches, showAlternatives } from "./advice.js";
-import { checkedValue, fieldErrors, keyed, selectOnly, serviceOption } from "./forms.js";
+import {
+  checkedValue,
+  clearFieldErrors,
+  fieldErrors,
+  keyed,
+  selectOnly,
+  serviceOption,
+  showFieldError,
+} from "./forms.js";
 
 const MAX_TRAVEL_MINUTES = 600;
 
@@ -46,9 +54,7 @@ function busy(words) {
 }
 
 function clearErrors() {
-  for (const element of [page.error, page.phoneError, page.serviceError, page.alternativesError]) {
-    element.hidden = true;
-  }
+  clearFieldErrors([page.error, page.phoneError, page.serviceError, page.alternativesError]);
 }
 
 async function takeTicket(branchCode, prefix, errorBox) {
@@ -80,11 +86,12 @@ async function takeTicket(branchCode, prefix, errorBox) {
   }
   busy(null);
   if (result.body?.code === "invalid_phone") {
-    showText(page.phoneError, result.body.detail);
-    if (errorBox === page.error) page.phone.focus();
-    else showText(errorBox, result.body.detail);
+    // The number is corrected in the form: back to it from the quicker branches, if they showed.
+    hideAlternatives();
+    showFieldError(page.phoneError, result.body.detail);
     return;
   }
+  if (Object.keys(result.body?.errors ?? {}).includes("phone")) hideAlternatives();
   fieldErrors(result.body, { phone: page.phoneError }, errorBox);
 }
 

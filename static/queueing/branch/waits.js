@@ -5,6 +5,7 @@
 import {
   allDay,
   branchNow,
+  deviceClock,
   h,
   hoursOn,
   numberFormats,
@@ -20,10 +21,7 @@ const REFRESH_MS = 20_000;
 
 const { text: say } = translations();
 const { number, plural } = numberFormats();
-const clock = new Intl.DateTimeFormat(document.documentElement.lang, {
-  hour: "2-digit",
-  minute: "2-digit",
-});
+const clock = deviceClock();
 
 const $ = (id) => document.getElementById(id);
 
