@@ -1,6 +1,8 @@
 // The teller's counter: the ticket at this counter, its actions (each with a one-key shortcut),
 // its history, and the queues the counter serves. Everything comes from the lobby socket; an
-// action's answer is shown at once and the socket's change for it then agrees.
+// action's answer is shown at once and the socket's change for it then agrees. A no-show or a
+// finish, which cannot be taken back, shows at once and waits UNDO_GRACE_MS with its Undo
+// before it is sent (staff.js `graceActions`); any other action sends it first.
 
 import { branchClock, translations } from "../branchsite/dom.js";
 import {
@@ -12,7 +14,13 @@ import {
   post,
   ticketUrl,
 } from "../branchsite/live.js";
-import { confirmDialog, feedbackLine, staffActions, transferChoices } from "../branchsite/staff.js";
+import {
+  confirmDialog,
+  feedbackLine,
+  graceActions,
+  staffActions,
+  transferChoices,
+} from "../branchsite/staff.js";
 import { renderCurrent } from "./counter/current.js";
 import { ticketHistory } from "./counter/history.js";
 import { renderQueues } from "./counter/queues.js";
@@ -26,7 +34,10 @@ const SHORTCUTS = {
   x: "no-show",
   t: "transfer",
 };
+const UNDO_KEY = "u";
 const INFO_MS = 4000;
+// The actions held back for their Undo, with the words that say what each did.
+const UNDOABLE = { "no-show": "undo.no-show", finish: "undo.finish" };
 const DESK = "desk"; // one action at a time for the whole counter
 
 const desk = document.querySelector(".desk");
@@ -43,6 +54,7 @@ const buttons = Object.fromEntries(
 const toggleButton = document.getElementById("toggle-counter");
 const queueList = document.getElementById("queue-lengths");
 const transferSelect = document.getElementById("transfer-service");
+const recallReason = document.getElementById("recall-reason");
 
 const clock = branchClock(snapshot.branch.time_zone);
 const timeline = ticketHistory({
@@ -52,6 +64,21 @@ const timeline = ticketHistory({
 });
 const show = feedbackLine(document.getElementById("message"), { info: INFO_MS });
 const actions = staffActions({ show, failed: text("failed"), render });
+const grace = graceActions({
+  bar: document.getElementById("undo-bar"),
+  send: (held) =>
+    actions.act(
+      DESK,
+      () => post(held.url, held.body),
+      (ticket) => {
+        applyAnswer(ticket);
+        show(held.words, "info");
+      },
+    ),
+  render: () => render(),
+  countdown: (seconds) => text("undo.countdown", { seconds }),
+  onUndo: (held) => show(text("undo.undone", { number: held.number }), "info"),
+});
 
 let lobby = null; // the lobby as the socket told it (liveLobby's state)
 let counter = null; // this counter's row of the lobby's `counters`, or an action's answer
@@ -61,10 +88,12 @@ function serviceName(prefix) {
   return service ? localName(service) : prefix;
 }
 
-// The ticket at this counter, with what the lobby's ticket list knows about it.
+// The ticket at this counter, with what the lobby's ticket list knows about it. One whose no-show
+// or finish is held for its Undo, or on its way, has left already.
 function currentTicket() {
   const reference = counter?.ticket;
-  return reference ? { ...lobby.tickets.get(reference.token), ...reference } : null;
+  if (!reference || grace.holds(reference.token)) return null;
+  return { ...lobby.tickets.get(reference.token), ...reference };
 }
 
 // An action's answer (a staff ticket with its events), ahead of the socket's change.
@@ -138,14 +167,21 @@ function renderButtons(ticket) {
     button.disabled = actions.busy(DESK) || !allowed[id];
     button.classList.toggle("primary", id === next && allowed[id]);
   }
+  // The server no longer offers a recall of this called ticket (it was recalled as often as
+  // allowed): say so next to the button that is off.
+  recallReason.hidden = !(status === "called" && ticket.actions && !offered.has("recall"));
 }
 
 // Actions -----------------------------------------------------------------------------------
 
-const act = (request, onAnswer) =>
-  actions.act(DESK, request, onAnswer, {
+// Every action sends a held no-show or finish first, and only once the server took it: the
+// counter is busy until then and would refuse the next call.
+async function act(request, onAnswer) {
+  if (!(await grace.flush())) return; // the server's refusal of the held one is shown
+  return actions.act(DESK, request, onAnswer, {
     onNobody: () => show(text("nobody-waiting"), "info"),
   });
+}
 
 buttons["call-next"].addEventListener("click", () =>
   act(
@@ -153,7 +189,7 @@ buttons["call-next"].addEventListener("click", () =>
     (ticket) => applyAnswer(ticket),
   ),
 );
-for (const action of ["recall", "start", "finish", "no-show"]) {
+for (const action of ["recall", "start"]) {
   buttons[action].addEventListener("click", () => {
     const token = currentTicket()?.token;
     if (!token) return;
@@ -161,6 +197,20 @@ for (const action of ["recall", "start", "finish", "no-show"]) {
       () => post(ticketUrl(token, action)),
       (ticket) => applyAnswer(ticket),
     );
+  });
+}
+for (const [action, words] of Object.entries(UNDOABLE)) {
+  buttons[action].addEventListener("click", async () => {
+    const ticket = currentTicket();
+    if (!ticket || !(await grace.flush())) return;
+    grace.hold({
+      subject: ticket.token,
+      number: ticket.number,
+      words: text(words, { number: ticket.number }),
+      url: ticketUrl(ticket.token, action),
+      body: null,
+    });
+    show("");
   });
 }
 
@@ -183,9 +233,14 @@ const transferDialog = confirmDialog(document.getElementById("transfer-dialog"),
     );
   },
   onConfirm(ticket) {
+    const prefix = transferSelect.value;
     act(
-      () => post(ticketUrl(ticket.token, "transfer"), { service: transferSelect.value }),
-      (successor) => applyAnswer(successor, { replaces: ticket.token }),
+      () => post(ticketUrl(ticket.token, "transfer"), { service: prefix }),
+      (successor) => {
+        applyAnswer(successor, { replaces: ticket.token });
+        const queue = `${prefix} · ${serviceName(prefix)}`;
+        show(text("transfer.done", { number: ticket.number, queue }), "info");
+      },
     );
   },
   focus: transferSelect,
@@ -204,7 +259,13 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
   if (transferDialog.open || isTyping(event.target)) return;
   // Autofill sends keydown events without a key.
-  const button = buttons[SHORTCUTS[event.key?.toLowerCase()]];
+  const key = event.key?.toLowerCase();
+  if (key === UNDO_KEY && grace.holding) {
+    event.preventDefault();
+    grace.undo();
+    return;
+  }
+  const button = buttons[SHORTCUTS[key]];
   if (!button) return;
   event.preventDefault();
   if (!button.disabled) button.click();

@@ -1,6 +1,7 @@
 // The lobby manager's board: every queue, counter and active ticket of the branch and the
 // over-time alerts, live from the lobby socket, with the manager's actions (open or close a
-// counter; cancel or transfer a ticket, as its `actions` offer). Its parts render in ./lobby/;
+// counter; cancel or transfer a ticket, as its `actions` offer, each confirmed in its dialog;
+// issue a ticket for a customer, ./lobby/issue.js). Its parts render in ./lobby/;
 // ./lobby/clock.js ages the waits between messages.
 
 import { translations } from "../branchsite/dom.js";
@@ -9,6 +10,7 @@ import {
   counterUrl,
   embedded,
   liveLobby,
+  localName,
   post,
   ticketUrl,
 } from "../branchsite/live.js";
@@ -16,6 +18,7 @@ import { confirmDialog, feedbackLine, staffActions, transferChoices } from "../b
 import { renderAlerts } from "./lobby/alerts.js";
 import { untilNextOverTime } from "./lobby/clock.js";
 import { renderCounters } from "./lobby/counters.js";
+import { issueDialog } from "./lobby/issue.js";
 import { renderQueues } from "./lobby/queues.js";
 import { renderTickets } from "./lobby/tickets.js";
 
@@ -63,10 +66,14 @@ const cancelDialog = confirmDialog(document.getElementById("cancel-dialog"), {
     title.textContent = text("cancel.title", { number: lobby.tickets.get(token).number });
   },
   onConfirm(token) {
+    const number = lobby.tickets.get(token)?.number; // it may have left meanwhile
     actions.act(
       token,
       () => post(ticketUrl(token, "cancel")),
-      () => live.putTicket({ token, status: "cancelled" }),
+      () => {
+        live.putTicket({ token, status: "cancelled" });
+        show(text("cancel.done", { number }), "info");
+      },
     );
   },
 });
@@ -79,10 +86,18 @@ const transferDialog = confirmDialog(document.getElementById("transfer-dialog"),
     transferChoices(transferSelect, lobby.queues, ticket.service);
   },
   onConfirm(token) {
+    const number = lobby.tickets.get(token)?.number;
     actions.act(
       token,
       () => post(ticketUrl(token, "transfer"), { service: transferSelect.value }),
       (successor) => {
+        show(
+          text("transfer.done", {
+            number,
+            queue: `${successor.service.prefix} · ${localName(successor.service)}`,
+          }),
+          "info",
+        );
         // The successor keeps the original issue time, so it has waited just as long. Whether
         // it is over time in its new queue comes with the socket's change.
         const ticket = lobby.tickets.get(token) ?? { token };
@@ -135,6 +150,9 @@ board.querySelector("#counters").addEventListener("click", (event) => {
     },
   );
 });
+
+const issue = issueDialog(document.getElementById("issue-dialog"), { branchCode });
+document.getElementById("issue-open").addEventListener("click", () => issue.open(lobby.queues));
 
 // Start -------------------------------------------------------------------------------------
 
