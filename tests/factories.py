@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from queueing import services
 from queueing.models import Branch, Counter, OpeningHours, Service, StaffMembership, Ticket
+from queueing.presence import presence_code
 
 _serial = itertools.count(1)
 ALL_DAY = (time(0, 0), time.max)
@@ -97,6 +98,11 @@ def make_head_office(
         user.is_staff = user.is_superuser = True  # type: ignore[attr-defined]
         user.save()
     return user
+
+
+def lobby_code(branch: Branch, *, now=None) -> str:
+    """The code the branch's wall screens show now: a phone check-in proves presence with it."""
+    return presence_code(branch, now=now).code
 
 
 def issue(

@@ -29,6 +29,7 @@ from ..serializers import (
     AppointmentCreateSerializer,
     AppointmentSerializer,
     CheckInByCodeSerializer,
+    PresenceSerializer,
     RescheduleSerializer,
     ReservedCashSerializer,
     SlotQuerySerializer,
@@ -140,10 +141,12 @@ class AppointmentRescheduleView(APIView):
         return Response(AppointmentSerializer(appointment).data)
 
 
-def _checked_in_answer(request: Request, appointment: Appointment) -> Response:
+def _checked_in_answer(
+    request: Request, appointment: Appointment, *, presence_code: str | None = None
+) -> Response:
     def check_in() -> tuple[int, dict]:
         ticket = services.appointment_check_in(
-            appointment=appointment, actor=Origin.of_request(request)
+            appointment=appointment, actor=Origin.of_request(request), presence_code=presence_code
         )
         return status.HTTP_201_CREATED, TicketSerializer(just_issued(ticket)).data
 
@@ -155,14 +158,23 @@ class AppointmentCheckInView(APIView):
         summary="Check in: the appointment becomes a priority ticket",
         description=(
             "From 30 minutes before the start to 15 minutes after, while the branch is open. "
-            "Too early is a 409 `check_in_not_yet`, too late `check_in_closed`."
+            "Too early is a 409 `check_in_not_yet`, too late `check_in_closed`. The holder "
+            "proves they are in the lobby with `presence_code`, the code its wall screens show "
+            "(it changes every five minutes): missing, a 400 `presence_code_required`; wrong, a "
+            "403 `presence_code_wrong`. Staff and the branch's kiosks need none."
         ),
-        request=None,
+        request=PresenceSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: TicketSerializer, 422: KEY_REUSED, **ERRORS},
     )
     def post(self, request: Request, token: str) -> Response:
-        return _checked_in_answer(request, appointment_by_token(token))
+        payload = PresenceSerializer(data=request.data or {})
+        payload.is_valid(raise_exception=True)
+        return _checked_in_answer(
+            request,
+            appointment_by_token(token),
+            presence_code=payload.validated_data.get("presence_code"),
+        )
 
 
 class BranchCheckInView(APIView):

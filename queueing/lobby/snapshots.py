@@ -18,6 +18,7 @@ from ..models import (
     Counter,
     Ticket,
 )
+from ..presence import presence_code
 from ..selectors.branches import branch_is_open
 from ..selectors.forecast import lobby_forecast
 from .sections import build_sections
@@ -114,6 +115,13 @@ def _called_ticket(ticket_id: int | None) -> dict | None:
     return _call(ticket) if ticket is not None and ticket.called_at is not None else None
 
 
+def _presence(branch: Branch, *, now: datetime) -> dict:
+    """The code a customer checking in from their phone types, and when the screens change it
+    (they ask for a fresh snapshot then)."""
+    shown = presence_code(branch, now=now)
+    return {"code": shown.code, "until": _iso(shown.until)}
+
+
 def screen_snapshot(branch: Branch, *, now: datetime | None = None) -> dict:
     """Everything a wall screen shows: public, with no token or personal data."""
     now = now or timezone.now()
@@ -124,6 +132,7 @@ def screen_snapshot(branch: Branch, *, now: datetime | None = None) -> dict:
         "branch": _branch_header(branch, now=now),
         "queues": _queues(branch, now=now, for_staff=False),
         "calls": _recent_calls(branch, now=now),
+        "presence": _presence(branch, now=now),
         "notice": None,
         **build_sections(branch, now=now, screens=True),
     }

@@ -136,6 +136,15 @@ class AppointmentSerializer(serializers.Serializer):
         return f"{path}?v={card_version(appointment)}"
 
 
+class PresenceSerializer(serializers.Serializer):
+    presence_code = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        help_text="The code the branch's wall screens show now (changes every five minutes)",
+    )
+
+
 class CheckInByCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16, help_text="The code on the appointment page")
 

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchsite.infra.audit import Actor, Origin, audit_fields, audit_record
+from branchsite.infra.audit import Actor, Origin, audit_fields, audit_record, origin_of
 from branchsite.infra.errors import NotFound
 from branchsite.infra.phones import normalize_phone
 from branchsite.infra.rate_limits import limits_take
@@ -26,6 +26,7 @@ from .. import selectors
 from ..devices import BranchDevice
 from ..errors import QueueError
 from ..models import Appointment, AppointmentSlot, Branch, Service, Ticket, clean_check_in_code
+from ..presence import require_presence
 from .devices import device_actor, require_device_of_branch
 from .issuing import ticket_issue
 from .notifications import appointment_reminders_subscribe
@@ -337,11 +338,18 @@ def appointment_reschedule(
 
 
 def appointment_check_in(
-    *, appointment: Appointment, actor: Actor | None = None, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    actor: Actor | None = None,
+    presence_code: str | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
     """Turn a booked appointment into a priority ticket, from 30 minutes before its start to
     15 minutes after. Once its slot has begun, the ticket is called before walk-in customers.
-    Recorded in the audit trail, by whoever checked in: the customer, staff or a kiosk."""
+    Recorded in the audit trail, by whoever checked in: the customer, staff or a kiosk.
+
+    A customer checking in from their phone proves they are in the lobby with the code its
+    screens show (`presence.require_presence`); staff and the branch's kiosks see them there."""
     now = now or timezone.now()
     with transaction.atomic():
         appointment = _locked(appointment)
@@ -363,6 +371,8 @@ def appointment_check_in(
                 _("Check-in closed at %(time)s, 15 minutes after the appointment began.")
                 % {"time": _local_moment(closes, service)},
             )
+        if not origin_of(actor).is_staff_or_device:
+            require_presence(appointment.branch, presence_code, now=now)
         ticket = ticket_issue(
             service=service,
             channel=Ticket.Channel.APPOINTMENT,

@@ -40,6 +40,9 @@ const page = {
   how: $("pass-how"),
   window: $("check-in-window"),
   checkIn: $("check-in"),
+  presence: $("presence-field"),
+  presenceInput: $("presence-input"),
+  presenceError: $("presence-error"),
   service: $("fact-service"),
   date: $("fact-date"),
   time: $("fact-time"),
@@ -124,6 +127,7 @@ function render() {
   page.how.textContent = say("how");
   page.window.textContent = windowText(now);
   page.checkIn.hidden = !checkInOpen(now);
+  page.presence.hidden = page.checkIn.hidden;
 
   page.service.textContent = localName(appointment.service);
   page.date.textContent = dateFormat.format(start);
@@ -169,17 +173,36 @@ function showAlert(words) {
 
 // Check in --------------------------------------------------------------------------------------
 
+// The code proves the customer is in the lobby; the server checks it. One key per code typed,
+// so a retry after a lost answer is the same check-in, and a corrected code a new one.
+const PRESENCE_ERRORS = new Set(["presence_code_required", "presence_code_wrong"]);
 let checkInKey = null;
+let checkInCode = null;
 page.checkIn.addEventListener("click", async () => {
   showAlert("");
+  page.presenceError.hidden = true;
+  page.presenceInput.removeAttribute("aria-invalid");
+  const code = page.presenceInput.value.replace(/\s+/g, "");
   page.checkIn.disabled = true;
   page.checkIn.textContent = say("checking-in");
+  if (code !== checkInCode) checkInKey = null;
+  checkInCode = code;
   checkInKey ??= idempotencyKey();
   try {
-    const result = await post(apiUrl("check-in"), null, { "Idempotency-Key": checkInKey });
+    const result = await post(
+      apiUrl("check-in"),
+      { presence_code: code },
+      { "Idempotency-Key": checkInKey },
+    );
     checkInKey = null;
     if (result.ok) {
       location.assign(`/t/${encodeURIComponent(result.body.token)}/`);
+      return;
+    }
+    if (PRESENCE_ERRORS.has(result.body?.code)) {
+      showText(page.presenceError, result.body.detail);
+      page.presenceInput.setAttribute("aria-invalid", "true");
+      page.presenceInput.focus();
       return;
     }
     showAlert(result.body?.detail ?? say("failed"));

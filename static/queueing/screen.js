@@ -130,12 +130,25 @@ function renderNotice(notice) {
   page.notice.hidden = !text;
 }
 
+// The phone check-in code, and a fresh snapshot when it changes (a moment after, so that the
+// server's clock has surely moved on too).
+let presenceTimer = null;
+function renderPresence(presence) {
+  if (!presence) return;
+  const code = document.getElementById("presence-code");
+  if (code.textContent !== presence.code) code.textContent = presence.code;
+  clearTimeout(presenceTimer);
+  const wait = Math.max(1000, Date.parse(presence.until) - Date.now() + 1000);
+  presenceTimer = setTimeout(() => live?.resync(), wait);
+}
+
 // A snapshot shows its calls without a sound (they were announced already), its latest on the
 // big display unless an announcement has it; a change's call is announced.
 function update(message, lobby) {
   queues = lobby.queues;
   renderQueues();
   if (message.type === "snapshot") {
+    renderPresence(lobby.presence);
     calls = lobby.calls.slice(0, SHOWN_CALLS);
     if (announcements.current === null) onDisplay = calls[0] ?? null;
     page.closed.hidden = lobby.branch.is_open;

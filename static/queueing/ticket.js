@@ -97,7 +97,9 @@ function render(next) {
     : say("issued", { time: issued });
 
   page.progress.hidden = !waiting;
-  page.travel.hidden = !waiting;
+  // Only a ticket taken from afar has a journey ahead: a kiosk's, the lobby manager's or a
+  // checked-in appointment's holder is in the branch already.
+  page.travel.hidden = !waiting || ticket.channel !== "remote";
   page.position.textContent = positionText(ticket.position);
   page.estimate.textContent = estimateText(ticket.estimated_wait_minutes);
   setOff.render(ticket);

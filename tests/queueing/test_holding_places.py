@@ -30,9 +30,7 @@ def test_a_phone_waiting_at_a_branch_cannot_take_a_second_ticket_there(cash, non
 
 
 @pytest.mark.django_db
-def test_the_phone_may_queue_again_once_its_ticket_no_longer_waits(
-    cash, non_cash, counter, teller
-):
+def test_the_phone_may_queue_again_once_its_ticket_no_longer_waits(cash, non_cash, counter, teller):
     first = take(cash)
     services.ticket_call_next(counter=counter, actor=teller)
     second = take(non_cash)

@@ -176,7 +176,8 @@ def test_an_unknown_appointment_is_a_404(api):
 
 def test_the_holder_checks_in_within_the_window_and_gets_a_priority_ticket(api, wealth):
     token = book(api, at(TODAY, 10, 30)).json()["token"]
-    response = api.post(f"/api/appointments/{token}/check-in/")
+    in_the_lobby = {"presence_code": factories.lobby_code(wealth.branch)}
+    response = api.post(f"/api/appointments/{token}/check-in/", in_the_lobby, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["channel"] == "appointment"
     assert api.get(f"/api/appointments/{token}/").json()["ticket"] == response.json()["token"]

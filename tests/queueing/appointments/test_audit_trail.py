@@ -92,7 +92,9 @@ def test_rescheduling_into_a_full_slot_is_refused_and_leaves_no_entry(api, wealt
 
 def test_a_customer_checking_in_on_their_own_page_is_in_the_trail_by_their_address(api, wealth):
     appointment = book(api, at(TODAY, 10, 30))
-    assert api.post(f"/api/appointments/{appointment.token}/check-in/").status_code == 201
+    in_the_lobby = {"presence_code": factories.lobby_code(wealth.branch)}
+    check_in = f"/api/appointments/{appointment.token}/check-in/"
+    assert api.post(check_in, in_the_lobby, format="json").status_code == 201
 
     checked_in = the_entry("appointment.checked_in")
     ticket = Ticket.objects.get()
@@ -131,7 +133,9 @@ def test_checking_in_too_early_is_refused_and_leaves_no_entry(api, wealth):
     appointment = book(api, at(TODAY, 15))
     assert api.post(f"/api/appointments/{appointment.token}/check-in/").status_code == 409
     with time_machine.travel(at(TODAY, 14, 45), tick=False):
-        assert api.post(f"/api/appointments/{appointment.token}/check-in/").status_code == 201
+        in_the_lobby = {"presence_code": factories.lobby_code(wealth.branch)}
+        check_in = f"/api/appointments/{appointment.token}/check-in/"
+        assert api.post(check_in, in_the_lobby, format="json").status_code == 201
     assert [entry.at for entry in AuditEntry.objects.filter(action="appointment.checked_in")] == [
         at(TODAY, 14, 45)
     ]

@@ -18,6 +18,12 @@ from .clock import NOW, TODAY, TOMORROW, at
 pytestmark = pytest.mark.django_db
 
 
+def check_in(*, appointment, now=None):
+    """The customer checks in from their phone, in the lobby: with the code its screens show."""
+    code = factories.lobby_code(appointment.branch, now=now)
+    return services.appointment_check_in(appointment=appointment, presence_code=code, now=now)
+
+
 @pytest.fixture
 def large_cash(branch):
     return factories.make_service(
@@ -205,7 +211,7 @@ def eleven_oclock(wealth) -> Appointment:
     "moment", [at(TODAY, 10, 30), at(TODAY, 11), at(TODAY, 11, 15)], ids=["-30", "0", "+15"]
 )
 def test_check_in_is_open_from_half_an_hour_before_to_a_quarter_after(eleven_oclock, moment):
-    ticket = services.appointment_check_in(appointment=eleven_oclock, now=moment)
+    ticket = check_in(appointment=eleven_oclock, now=moment)
     eleven_oclock.refresh_from_db()
     assert eleven_oclock.status == "checked_in"
     assert eleven_oclock.ticket == ticket
@@ -215,9 +221,7 @@ def test_check_in_is_open_from_half_an_hour_before_to_a_quarter_after(eleven_ocl
 
 def test_a_customer_early_by_a_second_is_told_when_check_in_opens(eleven_oclock):
     with refused("check_in_not_yet"):
-        services.appointment_check_in(
-            appointment=eleven_oclock, now=at(TODAY, 10, 30) - timedelta(seconds=1)
-        )
+        check_in(appointment=eleven_oclock, now=at(TODAY, 10, 30) - timedelta(seconds=1))
     eleven_oclock.refresh_from_db()
     assert eleven_oclock.status == "booked"
     assert not Ticket.objects.exists()
@@ -225,15 +229,13 @@ def test_a_customer_early_by_a_second_is_told_when_check_in_opens(eleven_oclock)
 
 def test_a_customer_late_by_a_second_cannot_check_in(eleven_oclock):
     with refused("check_in_closed"):
-        services.appointment_check_in(
-            appointment=eleven_oclock, now=at(TODAY, 11, 15) + timedelta(seconds=1)
-        )
+        check_in(appointment=eleven_oclock, now=at(TODAY, 11, 15) + timedelta(seconds=1))
 
 
 def test_an_appointment_checks_in_once(eleven_oclock):
-    services.appointment_check_in(appointment=eleven_oclock, now=at(TODAY, 10, 45))
+    check_in(appointment=eleven_oclock, now=at(TODAY, 10, 45))
     with refused("appointment_not_booked"):
-        services.appointment_check_in(appointment=eleven_oclock, now=at(TODAY, 10, 46))
+        check_in(appointment=eleven_oclock, now=at(TODAY, 10, 46))
     assert Ticket.objects.count() == 1
 
 
@@ -242,7 +244,7 @@ def test_a_checked_in_appointment_is_called_before_earlier_walk_ins_once_its_slo
 ):
     counter = factories.make_counter(branch, 1, [wealth])
     walk_ins = factories.issue(wealth, 2)
-    services.appointment_check_in(appointment=eleven_oclock, now=at(TODAY, 10, 50))
+    check_in(appointment=eleven_oclock, now=at(TODAY, 10, 50))
     before = services.ticket_call_next(counter=counter, actor=None, now=at(TODAY, 10, 55))
     assert before == walk_ins[0]  # the slot has not begun: walk-ins keep their turn
     services.ticket_start(ticket=before, actor=None)
@@ -255,7 +257,7 @@ def test_check_in_needs_the_branch_to_be_open(branch):
     early = factories.make_service(branch, "E", appointment_capacity=1)
     appointment = book(early, at(TOMORROW, 9))
     with refused("branch_closed"):
-        services.appointment_check_in(appointment=appointment, now=at(TOMORROW, 8, 45))
+        check_in(appointment=appointment, now=at(TOMORROW, 8, 45))
     appointment.refresh_from_db()
     assert appointment.status == "booked"
 
@@ -264,7 +266,7 @@ def test_appointments_not_checked_in_a_quarter_after_they_began_are_marked_misse
     missed = book(wealth, at(TODAY, 10, 30), phone="13800000001")
     on_time = book(wealth, at(TODAY, 10, 30), phone="13800000002")
     later = book(wealth, at(TODAY, 12), phone="13800000003")
-    services.appointment_check_in(appointment=on_time, now=at(TODAY, 10, 30))
+    check_in(appointment=on_time, now=at(TODAY, 10, 30))
 
     assert services.appointments_mark_missed(now=at(TODAY, 10, 45)) == 0
     assert (
@@ -354,7 +356,7 @@ def test_the_teller_sees_the_reserved_cash_when_the_appointments_ticket_is_calle
         cash_currency="CNY",
     )
     with time_machine.travel(at(TOMORROW, 9), tick=False):
-        services.appointment_check_in(appointment=appointment)
+        check_in(appointment=appointment)
         response = teller_api.post(
             f"/api/branches/{branch.code}/counters/{counter.number}/call-next/"
         )

@@ -40,7 +40,7 @@ def moved(branch):
             cash_amount=Decimal("80000"),
             cash_currency="CNY",
         )
-    ticket = services.appointment_check_in(appointment=booking)
+    ticket = services.appointment_check_in(appointment=booking, actor=teller)
     return services.ticket_transfer(ticket=ticket, to_service=cash, actor=teller), booking
 
 
