@@ -12,11 +12,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from queueing.selectors import user_is_head_office
 
 
 class HeadOfficeAdminSite(admin.AdminSite):
+    # The product's name in the reader's language, as on the customers' pages, not "Django".
+    site_header = _("Smart Branch")
+    site_title = _("Smart Branch")
+
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         if not (user.is_active and user.is_staff):

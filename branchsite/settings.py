@@ -46,9 +46,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "channels",
-    "axes",
+    # django-axes and django-otp's TOTP devices, under names head office reads in Chinese.
+    "branchsite.apps.SignInAttemptsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "branchsite.apps.AuthenticatorAppsConfig",
     "branchsite.infra",
     "branchsite.accounts",
     "queueing",

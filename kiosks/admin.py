@@ -7,13 +7,21 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from branchsite.infra.admin import AuditedAdminMixin
 from branchsite.infra.audit import Origin
+from branchsite.infra.codes import name_codes
 
 from .models import Kiosk
 from .services import kiosk_register, kiosk_rotate_key
+
+name_codes(
+    {
+        "kiosk.registered": gettext_lazy("kiosk registered"),
+        "kiosk.key_rotated": gettext_lazy("kiosk's device key rotated"),
+    }
+)
 
 
 def show_key_once(request: HttpRequest, kiosk: Kiosk, raw_key: str) -> None:
@@ -69,5 +77,5 @@ class KioskAdmin(AuditedAdminMixin, admin.ModelAdmin):
         actor = Origin.of_request(request)
         for kiosk in queryset.select_related("branch"):
             raw_key = kiosk_rotate_key(kiosk=kiosk, actor=actor)
-            self.log_change(request, kiosk, [{"changed": {"fields": ["device key"]}}])
+            self.log_change(request, kiosk, [{"changed": {"fields": [gettext_noop("device key")]}}])
             show_key_once(request, kiosk, raw_key)

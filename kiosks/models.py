@@ -12,7 +12,12 @@ def hash_device_key(raw_key: str) -> str:
 class Kiosk(models.Model):
     """A lobby touch screen. It proves itself with a device key given once at registration."""
 
-    branch = models.ForeignKey("queueing.Branch", on_delete=models.CASCADE, related_name="kiosks")
+    branch = models.ForeignKey(
+        "queueing.Branch",
+        on_delete=models.CASCADE,
+        related_name="kiosks",
+        verbose_name=_("branch"),
+    )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_hint = models.CharField(_("key starts with"), max_length=8, editable=False)

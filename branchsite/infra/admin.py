@@ -1,16 +1,25 @@
 """The infrastructure's records in the admin: read-only, written by services only. And the
 mixin that records what head office changes in an admin of its own (`AuditedAdminMixin`)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from .audit import Origin, audit_fields, audit_record
+from .codes import code_label
 from .models import AuditEntry, IdempotencyKey, RateLimitWindow
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ReadOnlyAdminMixin:
@@ -24,6 +33,55 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class LinkRowsUnlistedMixin:
+    """The page that confirms a delete leaves out the rows that only link two records (a
+    many-to-many field's own table, such as a counter's services): they go with the record, and
+    Django names them in words of its own that no catalogue translates ("Counter-service
+    relationship: Counter_services object (1)")."""
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(  # type: ignore[misc]
+            objs, request
+        )
+        links = [
+            m._meta for m in apps.get_models(include_auto_created=True) if m._meta.auto_created
+        ]
+        for opts in links:
+            model_count.pop(opts.verbose_name_plural, None)
+        prefixes = tuple(f"{capfirst(opts.verbose_name)}: " for opts in links)
+        return _unlisted(to_delete, prefixes), model_count, perms_needed, protected
+
+
+def _unlisted(items: list, prefixes: tuple[str, ...]) -> list:
+    """`items` (Django's nested list of what a delete takes) without those starting with one of
+    `prefixes`, nor the lists left empty."""
+    kept: list = []
+    for item in items:
+        if isinstance(item, list):
+            if nested := _unlisted(item, prefixes):
+                kept.append(nested)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept
+
+
+def code_filter(field: str, title: "StrOrPromise") -> type[admin.SimpleListFilter]:
+    """A list filter of the codes stored in `field`, each by its name (`codes.code_label`)."""
+
+    class CodeFilter(admin.SimpleListFilter):
+        parameter_name = f"{field}__exact"
+
+        def lookups(self, request, model_admin):
+            codes = model_admin.get_queryset(request).order_by(field).values_list(field, flat=True)
+            return [(code, code_label(code)) for code in codes.distinct()]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    CodeFilter.title = title
+    return CodeFilter
 
 
 class AuditedAdminMixin:
@@ -154,14 +212,14 @@ def _submitted(obj: models.Model, form: ModelForm, fields: list[str]) -> dict[st
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "action", "subject", "branch", "actor_name", "device", "address")
-    list_filter = ("action", "branch", "subject_type")
+    list_display = ("at", "action_label", "subject", "branch", "actor_name", "device", "address")
+    list_filter = (code_filter("action", _("action")), "branch", "subject_type")
     search_fields = ("subject", "actor_name", "device", "=address", "=subject_id")
     date_hierarchy = "at"
     show_full_result_count = False
     fields = (
         "at",
-        "action",
+        "action_label",
         "subject_type",
         "subject_id",
         "subject",
@@ -170,27 +228,97 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor_name",
         "device",
         "address",
-        "before",
-        "after",
+        "changes",
     )
+    readonly_fields = ("action_label", "changes")
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry: AuditEntry) -> str:
+        return code_label(entry.action)
+
+    @admin.display(description=_("changes"))
+    def changes(self, entry: AuditEntry) -> str:
+        """Each recorded field as the record's pages name it, before and after, its values as
+        they read there (a status by its name, a counter by its number)."""
+        before, after = entry.before or {}, entry.after or {}
+        if not before and not after:
+            return "—"
+        model = entry.subject_type.model_class()
+        rows = [
+            (
+                _field_label(model, name),
+                _value_label(model, name, before[name]) if name in before else "",
+                _value_label(model, name, after[name]) if name in after else "",
+            )
+            for name in dict.fromkeys([*before, *after])
+        ]
+        return format_html(
+            '<table class="audit-changes"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            _("field"),
+            _("before"),
+            _("after"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+
+def _model_field(model: type[models.Model] | None, name: str) -> Any:
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+
+
+def _field_label(model: type[models.Model] | None, name: str) -> str:
+    field = _model_field(model, name)
+    return capfirst(field.verbose_name) if field is not None else name
+
+
+def _value_label(model: type[models.Model] | None, name: str, value: Any) -> str:
+    """A recorded value as the record's pages show it: a choice by its label, yes or no, a
+    related record by its name (its id if it is gone)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    field = _model_field(model, name)
+    if field is None:
+        return str(value)
+    if field.is_relation and field.related_model is not None:
+        ids = value if isinstance(value, list) else [value]
+        found = field.related_model._base_manager.in_bulk(ids)
+        return ", ".join(str(found.get(pk, pk)) for pk in ids)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 @admin.register(IdempotencyKey)
 class IdempotencyKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("scope", "key", "response_status", "created_at")
+    list_display = ("scope_label", "key", "response_status", "created_at")
     list_display_links = None
-    list_filter = ("scope", "response_status")
+    list_filter = (code_filter("scope", _("scope")), "response_status")
     search_fields = ("=key",)
     date_hierarchy = "created_at"
     show_full_result_count = False
     # The stored answer holds the customer's ticket token: list the keys, not the answers.
-    fields = ("scope", "key", "request_fingerprint", "response_status", "created_at")
+    fields = ("scope_label", "key", "request_fingerprint", "response_status", "created_at")
+    readonly_fields = ("scope_label",)
+
+    @admin.display(description=_("scope"), ordering="scope")
+    def scope_label(self, record: IdempotencyKey) -> str:
+        return code_label(record.scope)
 
 
 @admin.register(RateLimitWindow)
 class RateLimitWindowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("scope", "window_start", "used")
-    list_filter = ("scope",)
+    list_display = ("scope_label", "window_start", "used")
+    list_filter = (code_filter("scope", _("scope")),)
     # Keys are keyed hashes: nobody can read a phone or address out of them.
-    exclude = ("key",)
+    fields = ("scope_label", "window_start", "used")
+    readonly_fields = ("scope_label",)
     show_full_result_count = False
+
+    @admin.display(description=_("scope"), ordering="scope")
+    def scope_label(self, window: RateLimitWindow) -> str:
+        return code_label(window.scope)

@@ -11,21 +11,25 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .codes import code_label
+
 
 class IdempotencyKey(models.Model):
     """The first answer to a creating POST, replayed when a client retries with the same key."""
 
-    scope = models.CharField(max_length=64)
+    scope = models.CharField(_("scope"), max_length=64)
     # A keyed hash of who sent the key (a user, a kiosk, or an anonymous client's address): the
     # same key from another caller is another key, so nobody replays someone else's answer.
     caller = models.CharField(max_length=64, default="")
-    key = models.CharField(max_length=255)
-    request_fingerprint = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True)
+    key = models.CharField(_("idempotency key"), max_length=255)
+    request_fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
     response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         db_table = "queueing_idempotencykey"  # made by queueing's first migration
         constraints = [
             models.UniqueConstraint(
@@ -34,7 +38,7 @@ class IdempotencyKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope}:{self.key}"
+        return f"{code_label(self.scope)}: {self.key}"
 
 
 class RateLimitWindow(models.Model):
@@ -43,12 +47,14 @@ class RateLimitWindow(models.Model):
     Taken with one conditional upsert, so parallel requests can never pass the limit together.
     """
 
-    scope = models.CharField(max_length=32)
+    scope = models.CharField(_("scope"), max_length=32)
     key = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    used = models.PositiveIntegerField()
+    window_start = models.DateTimeField(_("window starts at"))
+    used = models.PositiveIntegerField(_("uses"))
 
     class Meta:
+        verbose_name = _("rate limit window")
+        verbose_name_plural = _("rate limit windows")
         db_table = "queueing_ratelimitwindow"  # made by queueing's migration 0004
         constraints = [
             models.UniqueConstraint(
@@ -58,7 +64,8 @@ class RateLimitWindow(models.Model):
         indexes = [models.Index(fields=["window_start"], name="rate_limit_window_idx")]
 
     def __str__(self) -> str:
-        return f"{self.scope}:{self.key[:8]} {self.window_start:%Y-%m-%d %H:%M} {self.used}"
+        start = f"{self.window_start:%Y-%m-%d %H:%M}"
+        return f"{code_label(self.scope)} {self.key[:8]} {start} {self.used}"
 
 
 class AuditEntry(models.Model):
@@ -102,4 +109,4 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.subject}"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {code_label(self.action)} {self.subject}"

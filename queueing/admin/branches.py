@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from branchsite.infra.admin import LinkRowsUnlistedMixin
 from branchsite.infra.audit import Origin
 
 from .. import services
@@ -70,7 +71,9 @@ class ServiceInline(admin.TabularInline):
 
 
 @admin.register(Branch)
-class BranchAdmin(CounterThroughServicesMixin, AuditedAdmin, admin.ModelAdmin):
+class BranchAdmin(
+    CounterThroughServicesMixin, LinkRowsUnlistedMixin, AuditedAdmin, admin.ModelAdmin
+):
     list_display = ("code", "name_zh", "name_en", "city_names", "is_active")
     list_filter = (CityFilter, "is_active")
     search_fields = ("code", "name_zh", "name_en", "address_zh", "address_en")
@@ -91,6 +94,10 @@ class BranchAdmin(CounterThroughServicesMixin, AuditedAdmin, admin.ModelAdmin):
         (_("Wall screens"), {"fields": ("announce_in",)}),
     )
     inlines = (OpeningHoursInline, ServiceInline, CounterInline)
+
+    class Media:
+        # Sizes the inlines' fields to fit head office's screen (1366 pixels wide).
+        css = {"all": ("queueing/admin.css",)}
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not Counter:
@@ -119,7 +126,7 @@ class BranchAdmin(CounterThroughServicesMixin, AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(AuditedAdmin, admin.ModelAdmin):
+class ServiceAdmin(LinkRowsUnlistedMixin, AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "branch",
         "prefix",

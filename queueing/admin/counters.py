@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from branchsite.infra.admin import LinkRowsUnlistedMixin
 from branchsite.infra.audit import Origin
 
 from .. import services
@@ -23,6 +24,13 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: Service) -> str:
         return service_label(obj)
+
+
+class BranchServiceChoiceField(forms.ModelMultipleChoiceField):
+    """On a branch's own page, its services need no branch code before each."""
+
+    def label_from_instance(self, obj: Service) -> str:
+        return f"{obj.prefix} {obj.name_zh} / {obj.name_en}"
 
 
 class CounterForm(forms.ModelForm):
@@ -85,7 +93,7 @@ class CounterInline(admin.TabularInline):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "services":
-            kwargs["form_class"] = ServiceChoiceField
+            kwargs["form_class"] = BranchServiceChoiceField
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -144,7 +152,7 @@ def configure_counter(request: HttpRequest, form: forms.ModelForm) -> Counter:
 
 
 @admin.register(Counter)
-class CounterAdmin(CounterThroughServicesMixin, admin.ModelAdmin):
+class CounterAdmin(CounterThroughServicesMixin, LinkRowsUnlistedMixin, admin.ModelAdmin):
     form = CounterForm
     list_display = ("branch", "number", "service_prefixes", "is_open", "teller")
     list_filter = ("branch", "is_open")

@@ -12,12 +12,32 @@ from branchsite.infra.admin import ReadOnlyAdminMixin
 from ..models import (
     Ticket,
     TicketEvent,
+    TicketStatus,
 )
 
 
-class TicketEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+def status_label(status: str) -> str:
+    """A status an event recorded, by its name ("—" for none: before the ticket was issued)."""
+    if not status:
+        return "—"
+    return str(TicketStatus(status).label) if status in TicketStatus.values else status
+
+
+class TicketStatusesMixin:
+    """An event's statuses by their names: the event stores them as codes, without choices."""
+
+    @admin.display(description=_("from"), ordering="from_status")
+    def from_status_label(self, event: TicketEvent) -> str:
+        return status_label(event.from_status)
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_status_label(self, event: TicketEvent) -> str:
+        return status_label(event.to_status)
+
+
+class TicketEventInline(TicketStatusesMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = TicketEvent
-    fields = ("at", "action", "from_status", "to_status", "actor", "counter", "note")
+    fields = ("at", "action", "from_status_label", "to_status_label", "actor", "counter", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -71,8 +91,27 @@ class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "ticket", "action", "from_status", "to_status", "actor", "counter")
+class TicketEventAdmin(TicketStatusesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "at",
+        "ticket",
+        "action",
+        "from_status_label",
+        "to_status_label",
+        "actor",
+        "counter",
+    )
+    fields = (
+        "ticket",
+        "action",
+        "from_status_label",
+        "to_status_label",
+        "actor",
+        "counter",
+        "at",
+        "note",
+    )
+    readonly_fields = ("from_status_label", "to_status_label")
     list_filter = ("action", "ticket__branch")
     date_hierarchy = "at"
     search_fields = ("ticket__number", "=ticket__branch__code", "actor__username")

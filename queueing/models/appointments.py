@@ -32,7 +32,9 @@ class AppointmentSlot(models.Model):
     (see `services.appointment_book`), and the check constraint is the backstop.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="slots")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="slots", verbose_name=_("service")
+    )
     starts_at = models.DateTimeField(_("starts at"))
     capacity = models.PositiveSmallIntegerField(_("capacity"))
     booked = models.PositiveSmallIntegerField(_("booked"), default=0)
@@ -77,14 +79,25 @@ class Appointment(models.Model):
     code = models.CharField(
         _("check-in code"), max_length=8, unique=True, default=new_check_in_code, editable=False
     )
-    slot = models.ForeignKey(AppointmentSlot, on_delete=models.PROTECT, related_name="appointments")
+    slot = models.ForeignKey(
+        AppointmentSlot,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("appointment slot"),
+    )
     # The slot's branch, service and local date, kept here for the constraint of one active
     # appointment per phone, branch and day, and for the lists staff read.
     # No index of its own: appointment_branch_day_idx starts with the branch.
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="appointments", db_index=False
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        db_index=False,
+        verbose_name=_("branch"),
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("service")
+    )
     starts_at = models.DateTimeField(_("starts at"))
     day = models.DateField(_("day"))
     phone = models.CharField(_("phone"), max_length=20)

@@ -114,7 +114,9 @@ class OpeningHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="opening_hours")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("branch")
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
@@ -139,7 +141,9 @@ class OpeningHours(models.Model):
 
 
 class Service(Bilingual):
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="services")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="services", verbose_name=_("branch")
+    )
     prefix = models.CharField(
         _("prefix"),
         max_length=1,

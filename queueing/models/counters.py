@@ -10,7 +10,9 @@ from .branches import Branch, Service
 
 
 class Counter(models.Model):
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="counters")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="counters", verbose_name=_("branch")
+    )
     number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
     services = models.ManyToManyField(Service, related_name="counters", verbose_name=_("services"))
     is_open = models.BooleanField(_("open"), default=False)

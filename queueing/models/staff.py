@@ -17,10 +17,18 @@ class StaffMembership(models.Model):
         HEAD_OFFICE = "head_office", _("head office")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     branch = models.ForeignKey(
-        Branch, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+        Branch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("branch"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 

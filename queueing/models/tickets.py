@@ -58,9 +58,15 @@ class Ticket(models.Model):
     # No index of its own: ticket_branch_day_idx starts with the branch. Every ticket taken pays
     # for each index of this table.
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="tickets", db_index=False
+        Branch,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
+        verbose_name=_("branch"),
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("service")
+    )
     business_day = models.DateField(_("business day"))
     number = models.CharField(_("number"), max_length=8)
     channel = models.CharField(_("channel"), max_length=16, choices=TicketChannel.choices)
@@ -72,13 +78,23 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     counter = models.ForeignKey(
-        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+        Counter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("counter"),
     )
     recall_count = models.PositiveSmallIntegerField(_("recalls"), default=0)
     # Set for a checked-in appointment: once the slot has begun the ticket is called first.
     appointment_starts_at = models.DateTimeField(_("appointment starts at"), null=True, blank=True)
     transferred_from = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transferred_to",
+        verbose_name=_("transferred from"),
     )
     rating = models.PositiveSmallIntegerField(
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -173,6 +189,8 @@ class TicketSequence(models.Model):
     last_issued = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("ticket sequence")
+        verbose_name_plural = _("ticket sequences")
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "business_day"], name="one_sequence_per_queue_day"
@@ -200,16 +218,30 @@ class TicketEvent(models.Model):
 
     # No index of its own: ticket_event_idx starts with the ticket.
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+        Ticket,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
+        verbose_name=_("ticket"),
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("staff user"),
     )
     counter = models.ForeignKey(
-        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Counter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counter"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -221,4 +253,4 @@ class TicketEvent(models.Model):
         indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_idx")]
 
     def __str__(self) -> str:
-        return f"{self.ticket.number} {self.action} {self.at:%H:%M:%S}"
+        return f"{self.ticket.number} {self.get_action_display()} {self.at:%H:%M:%S}"

@@ -34,7 +34,8 @@ def test_head_office_finds_a_tellers_call_in_the_trail_and_opens_it(
 
     page = head_office.get(entry_url(a_tellers_call))
     assert page.status_code == 200
-    for shown in ("ticket.called", teller.username, "127.0.0.1", "GZ-TH01", "waiting", "called"):
+    # The action by its name; the status before and after, by theirs.
+    for shown in ("ticket called", teller.username, "127.0.0.1", "GZ-TH01", "waiting", "called"):
         assert shown in page.text
     assert 'name="action"' not in page.text  # a record to read, not a form
 
