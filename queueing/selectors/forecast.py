@@ -18,6 +18,11 @@ A ticket's position is one more than the tickets the counters serving it call be
 estimate is the time until its forecast call. A newcomer's wait for a queue is when a ticket
 taken now would be called: the tickets already waiting are called as forecast until then, so
 one replay answers for every queue.
+
+The replay is exact for the first HORIZON tickets of each queue, which is every ticket of a real
+lobby: it reads no more, so that a queue of thousands (a load test) costs what one of sixty does.
+Past that, a queue moves on at the pace of the counters serving it: each further ticket one
+handling time over their number later, and one place further back.
 """
 
 import bisect
@@ -28,7 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ..models import Counter, Service, Ticket
@@ -36,6 +42,8 @@ from .calling import calling_key
 
 Status = Ticket.Status
 AT_THE_COUNTER = (Status.CALLED, Status.SERVING)
+# How many waiting tickets of each queue the replay reads (and as many checked-in appointments).
+HORIZON = 60
 
 
 @dataclass(frozen=True)
@@ -72,12 +80,33 @@ class QueueForecast:
     newcomer_wait_minutes: int = 0
 
 
+@dataclass(frozen=True)
+class Beyond:
+    """A queue past the replay: its next ticket still to place is called at `first_call`, each
+    further one `pace` later; `before` tickets were called ahead of them by its counters, and
+    `placed` of its tickets still waiting were read (and are numbered first)."""
+
+    first_call: datetime
+    pace: timedelta
+    before: int
+    placed: int
+
+    def progress(self, rank: int, now: datetime) -> TicketProgress:
+        """The `rank`-th (from 0) ticket of the queue still to place."""
+        return TicketProgress(
+            position=self.before + rank + 1,
+            estimated_wait_minutes=_minutes_until(self.first_call + rank * self.pace, now),
+        )
+
+
 @dataclass
 class LobbyForecast:
     now: datetime
     tickets: dict[int, TicketProgress] = field(default_factory=dict)
     queues: dict[int, QueueForecast] = field(default_factory=dict)
     service_of: dict[int, int] = field(default_factory=dict)  # waiting ticket id → service id
+    # The queues whose tickets the replay did not all read or place, by service id.
+    beyond: dict[int, Beyond] = field(default_factory=dict)
 
     def progress(self, ticket_id: int) -> TicketProgress:
         return self.tickets.get(ticket_id, TicketProgress(None, None))
@@ -103,8 +132,13 @@ def forecast(
     waiting: Iterable[WaitingTicket],
     counters: Iterable[StaffedCounter],
     now: datetime,
+    unread: dict[int, int] | None = None,
 ) -> LobbyForecast:
-    """Replay the calling of `waiting` by `counters` from `now`. Pure: no query."""
+    """Replay the calling of `waiting` by `counters` from `now`. Pure: no query.
+
+    `unread` counts, per service, the waiting tickets left out of `waiting` because they come
+    after all of its read ones (HORIZON): the replay stops where it would need one of them."""
+    unread = unread or {}
     services = [service for service in services if service.is_active]
     handling = {service.pk: timedelta(minutes=service.handling_minutes) for service in services}
     priority = {service.pk: service.is_priority for service in services}
@@ -150,8 +184,14 @@ def forecast(
     idle_from: list[datetime] = [now] * len(seats)
     free = [(max(at, now), index) for index, (at, _) in enumerate(seats)]
     heapq.heapify(free)
+    stopped_at: datetime | None = None
     while free:
         at, index = heapq.heappop(free)
+        if any(not fixed.get(s) and unread.get(s) for s in seats[index][1]):
+            # The next call here could be a ticket the replay has not read: stop exactly here.
+            heapq.heappush(free, (at, index))
+            stopped_at = at
+            break
         found = first_for(seats[index][1], at)
         if found is None:
             idle_from[index] = at
@@ -174,19 +214,43 @@ def forecast(
         for service_id in service_ids:
             seats_serving[service_id].append(index)
     for ticket in waiting:
+        result.service_of[ticket.pk] = ticket.service_id
+        if ticket.pk not in order:
+            continue  # placed past the replay, below
         place = order[ticket.pk]
         ahead = sum(
             bisect.bisect_left(calls_by_seat[index], place)
             for index in seats_serving[ticket.service_id]
         )
-        result.service_of[ticket.pk] = ticket.service_id
         result.tickets[ticket.pk] = TicketProgress(
             position=ahead + 1, estimated_wait_minutes=_minutes_until(called_at[ticket.pk], now)
         )
     waiting_count: dict[int, int] = defaultdict(int)
     for ticket in waiting:
         waiting_count[ticket.service_id] += 1
+    for service_id, count in unread.items():
+        waiting_count[service_id] += count
+    if stopped_at is not None:
+        _place_beyond(
+            result,
+            stopped_at=stopped_at,
+            left={s: [t for _, t in reversed(fixed[s])] + timed.get(s, []) for s in handling},
+            unread=unread,
+            handling=handling,
+            seats_serving=seats_serving,
+            calls_by_seat=calls_by_seat,
+            now=now,
+        )
     for service_id in handling:
+        if service_id in result.beyond:
+            beyond = result.beyond[service_id]
+            rank = beyond.placed + unread.get(service_id, 0)  # after every one still waiting
+            result.queues[service_id] = QueueForecast(
+                waiting=waiting_count[service_id],
+                staffed_counters=sum(1 for c in counters if service_id in c.service_ids),
+                newcomer_wait_minutes=beyond.progress(rank, now).estimated_wait_minutes or 0,
+            )
+            continue
         # A ticket taken now comes after every waiting ticket of its tier.
         newcomer = WaitingTicket(0, service_id, now, None, priority[service_id])
         key = (calling_key(newcomer, now=now)[0], now, math.inf)
@@ -202,34 +266,78 @@ def forecast(
     return result
 
 
+def _place_beyond(
+    result: LobbyForecast,
+    *,
+    stopped_at: datetime,
+    left: dict[int, list[WaitingTicket]],
+    unread: dict[int, int],
+    handling: dict[int, timedelta],
+    seats_serving: dict[int, list[int]],
+    calls_by_seat: list[list[int]],
+    now: datetime,
+) -> None:
+    """Past the replay, each queue with tickets left moves at the pace of its counters."""
+    for service_id, tickets in left.items():
+        if not tickets and not unread.get(service_id):
+            continue
+        seats = seats_serving[service_id]
+        beyond = Beyond(
+            first_call=stopped_at,
+            pace=handling[service_id] / max(len(seats), 1),
+            before=sum(len(calls_by_seat[index]) for index in seats),
+            placed=len(tickets),
+        )
+        result.beyond[service_id] = beyond
+        for rank, ticket in enumerate(tickets):
+            result.tickets[ticket.pk] = beyond.progress(rank, now)
+
+
 # Loading what the forecast reads: three queries for any number of branches.
 
 
 def _waiting_and_counters(
     branch_ids: list[int], days: dict[int, date], services: dict[int, Service], now: datetime
-) -> tuple[dict[int, list[WaitingTicket]], dict[int, list[StaffedCounter]]]:
+) -> tuple[
+    dict[int, list[WaitingTicket]], dict[int, list[StaffedCounter]], dict[int, dict[int, int]]
+]:
     day_filter = Q()
     for branch_id in branch_ids:
         day_filter |= Q(branch_id=branch_id, business_day=days[branch_id])
     waiting: dict[int, list[WaitingTicket]] = defaultdict(list)
+    # (branch, service, a walk-in rather than an appointment) → tickets past the HORIZON
+    unread_parts: dict[tuple[int, int, bool], int] = {}
     busy_until: dict[int, datetime] = {}
     if not branch_ids:
-        return waiting, {}
-    rows = Ticket.objects.filter(
-        day_filter, status__in=[Status.WAITING, *AT_THE_COUNTER]
-    ).values_list(
-        "pk",
-        "branch_id",
-        "service_id",
-        "status",
-        "issued_at",
-        "appointment_starts_at",
-        "counter_id",
-        "called_at",
-        "started_at",
+        return waiting, {}, {}
+    # The first HORIZON of each queue by issue time (checked-in appointments and customers at
+    # counters apart), and how many each part holds: the rest come after them in calling order.
+    walk_in = ExpressionWrapper(Q(appointment_starts_at__isnull=True), output_field=BooleanField())
+    part = [F("service_id"), F("status"), walk_in]
+    rows = (
+        Ticket.objects.filter(day_filter, status__in=[Status.WAITING, *AT_THE_COUNTER])
+        .annotate(
+            place=Window(RowNumber(), partition_by=part, order_by=[F("issued_at"), F("pk")]),
+            in_part=Window(Count("pk"), partition_by=part),
+        )
+        .filter(place__lte=HORIZON)
+        .values_list(
+            "pk",
+            "branch_id",
+            "service_id",
+            "status",
+            "issued_at",
+            "appointment_starts_at",
+            "counter_id",
+            "called_at",
+            "started_at",
+            "in_part",
+        )
     )
-    for pk, branch_id, service_id, status, issued, slot, counter_id, called, started in rows:
+    for pk, branch_id, service_id, status, issued, slot, counter_id, called, started, n in rows:
         service = services.get(service_id)
+        if status == Status.WAITING and n > HORIZON:
+            unread_parts[(branch_id, service_id, slot is None)] = n - HORIZON
         if status == Status.WAITING:
             priority = service is not None and service.is_priority
             waiting[branch_id].append(WaitingTicket(pk, service_id, issued, slot, priority))
@@ -254,7 +362,11 @@ def _waiting_and_counters(
                 max(now, busy_until.get(counter_id, now)),
             )
         )
-    return waiting, counters
+    # Past a queue's first HORIZON appointments (never seen in a branch) they count as unread too.
+    unread: dict[int, dict[int, int]] = defaultdict(dict)
+    for (branch_id, service_id, _walk_in), count in unread_parts.items():
+        unread[branch_id][service_id] = unread[branch_id].get(service_id, 0) + count
+    return waiting, counters, unread
 
 
 def lobby_forecasts(
@@ -264,13 +376,14 @@ def lobby_forecasts(
     the business day to forecast (today, normally)."""
     services = {s.pk: s for group in branches_services.values() for s in group}
     branch_ids = list(branches_services)
-    waiting, counters = _waiting_and_counters(branch_ids, days, services, now)
+    waiting, counters, unread = _waiting_and_counters(branch_ids, days, services, now)
     return {
         branch_id: forecast(
             services=branches_services[branch_id],
             waiting=waiting.get(branch_id, []),
             counters=counters.get(branch_id, []),
             now=now,
+            unread=unread.get(branch_id, {}),
         )
         for branch_id in branch_ids
     }
@@ -287,7 +400,22 @@ def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketPro
     if ticket.status != Status.WAITING:
         return TicketProgress(position=None, estimated_wait_minutes=None)
     now = now or timezone.now()
-    return lobby_forecast(ticket.branch_id, day=ticket.business_day, now=now).progress(ticket.pk)
+    forecast = lobby_forecast(ticket.branch_id, day=ticket.business_day, now=now)
+    if ticket.pk in forecast.tickets or ticket.service_id not in forecast.beyond:
+        return forecast.progress(ticket.pk)
+    # Deeper in its queue than the replay reads: placed by the tickets of its queue ahead of it.
+    ahead = (
+        Ticket.objects.filter(
+            service_id=ticket.service_id,
+            business_day=ticket.business_day,
+            status=Status.WAITING,
+            appointment_starts_at__isnull=True,
+        )
+        .filter(Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk))
+        .count()
+    )
+    beyond = forecast.beyond[ticket.service_id]
+    return beyond.progress(beyond.placed + max(0, ahead - HORIZON), now)
 
 
 def ticket_position(ticket: Ticket, *, now: datetime | None = None) -> int | None:

@@ -14,6 +14,7 @@ from branchsite.infra.models import AuditEntry
 from queueing import selectors, services
 from queueing.lobby import lobby_snapshot
 from queueing.models import Ticket
+from queueing.selectors.forecast import HORIZON
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,18 @@ def test_a_lobby_manager_of_another_branch_gives_no_priority_here(branch, priori
     response = client.post("/api/tickets/", {"branch": "GZ-TH01", "service": "V"}, format="json")
     assert (response.status_code, response.json()["code"]) == (403, "priority_in_branch_only")
     assert not Ticket.objects.exists()
+
+
+def test_a_queue_longer_than_the_replay_reads_carries_on_at_its_counters_pace(
+    branch, cash, counter
+):
+    """The replay reads the first HORIZON of a queue; the tickets past them keep their places,
+    each one handling time (5 minutes at one counter) after the one before."""
+    count = HORIZON + 10
+    with time_machine.travel(NOON, tick=False):
+        tickets = factories.issue(cash, count)
+        progress = [selectors.ticket_progress(ticket) for ticket in tickets]
+        (found,) = selectors.branches_with_waits()
+    assert progress == [selectors.TicketProgress(n + 1, 5 * n) for n in range(count)]
+    queue = next(wait for wait in found.services if wait.service == cash)
+    assert (queue.waiting, queue.estimated_wait_minutes) == (count, 5 * count)
