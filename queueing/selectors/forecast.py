@@ -32,7 +32,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -107,6 +109,8 @@ class LobbyForecast:
     service_of: dict[int, int] = field(default_factory=dict)  # waiting ticket id → service id
     # The queues whose tickets the replay did not all read or place, by service id.
     beyond: dict[int, Beyond] = field(default_factory=dict)
+    # With `lobby_forecast(ahead_of=…)`: the walk-ins of that ticket's queue ahead of it.
+    ahead: int | None = None
 
     def progress(self, ticket_id: int) -> TicketProgress:
         return self.tickets.get(ticket_id, TicketProgress(None, None))
@@ -313,7 +317,7 @@ def _waiting_and_counters(
     # The first HORIZON of each queue by issue time (checked-in appointments and customers at
     # counters apart), and how many each part holds: the rest come after them in calling order.
     walk_in = ExpressionWrapper(Q(appointment_starts_at__isnull=True), output_field=BooleanField())
-    part = [F("service_id"), F("status"), walk_in]
+    part: list[Any] = [F("service_id"), F("status"), walk_in]
     rows = (
         Ticket.objects.filter(day_filter, status__in=[Status.WAITING, *AT_THE_COUNTER])
         .annotate(
@@ -389,22 +393,121 @@ def lobby_forecasts(
     }
 
 
-def lobby_forecast(branch_id: int, *, day: date, now: datetime) -> LobbyForecast:
-    """The forecast of one branch's business day `day`."""
+# One branch on PostgreSQL, which every ticket answer asks for: what `_waiting_and_counters`
+# reads, in one statement over the partial index of waiting tickets (a LATERAL scan of each
+# queue's first HORIZON instead of sorting them all), and, for a ticket deeper than that, how
+# many of its queue wait ahead of it. tests/queueing/test_forecast.py holds the two readings to
+# one another. Row kinds: w a walk-in of a queue's first HORIZON, o another ticket the replay
+# reads (a checked-in appointment, a customer at a counter), n a queue's walk-ins in all, c a
+# staffed counter and a service it calls, a the walk-ins ahead of `ahead_of`.
+_ONE_BRANCH = """
+SELECT 'w', t.id, t.service_id, t.status, t.issued_at, t.appointment_starts_at, t.counter_id,
+       t.called_at, t.started_at, NULL::bigint
+FROM queueing_service s
+CROSS JOIN LATERAL (
+    SELECT * FROM queueing_ticket t
+    WHERE t.service_id = s.id AND t.business_day = %(day)s AND t.status = 'waiting'
+      AND t.appointment_starts_at IS NULL
+    ORDER BY t.issued_at, t.id LIMIT %(horizon)s
+) t
+WHERE s.branch_id = %(branch)s
+UNION ALL
+SELECT 'o', id, service_id, status, issued_at, appointment_starts_at, counter_id, called_at,
+       started_at, NULL
+FROM queueing_ticket
+WHERE branch_id = %(branch)s AND business_day = %(day)s
+  AND (status IN ('called', 'serving')
+       OR (status = 'waiting' AND appointment_starts_at IS NOT NULL))
+UNION ALL
+SELECT 'n', NULL, service_id, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
+FROM queueing_ticket
+WHERE branch_id = %(branch)s AND business_day = %(day)s AND status = 'waiting'
+  AND appointment_starts_at IS NULL
+GROUP BY service_id
+UNION ALL
+SELECT 'c', c.id, cs.service_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM queueing_counter c LEFT JOIN queueing_counter_services cs ON cs.counter_id = c.id
+WHERE c.branch_id = %(branch)s AND c.is_open AND c.teller_id IS NOT NULL
+UNION ALL
+SELECT 'a', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)
+FROM queueing_ticket
+WHERE %(ahead_of)s::bigint IS NOT NULL AND service_id = %(service)s AND business_day = %(day)s
+  AND status = 'waiting' AND appointment_starts_at IS NULL
+  AND (issued_at, id) < (%(issued_at)s, %(ahead_of)s::bigint)
+"""
+
+
+def _one_branch(
+    branch_id: int, day: date, services: dict[int, Service], now: datetime, ahead_of: Ticket | None
+) -> tuple[list[WaitingTicket], list[StaffedCounter], dict[int, int], int | None]:
+    waiting: list[WaitingTicket] = []
+    busy_until: dict[int, datetime] = {}
+    walk_ins: dict[int, int] = {}
+    read: dict[int, int] = defaultdict(int)
+    served: dict[int, set[int]] = defaultdict(set)
+    ahead = None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ONE_BRANCH,
+            {
+                "branch": branch_id,
+                "day": day,
+                "horizon": HORIZON,
+                "ahead_of": ahead_of.pk if ahead_of is not None else None,
+                "service": ahead_of.service_id if ahead_of is not None else None,
+                "issued_at": ahead_of.issued_at if ahead_of is not None else None,
+            },
+        )
+        rows = cursor.fetchall()
+    for kind, pk, service_id, status, issued, slot, counter_id, called, started, n in rows:
+        if kind == "n":
+            walk_ins[service_id] = n
+        elif kind == "a":
+            ahead = n if ahead_of is not None else None
+        elif kind == "c":
+            served[pk]  # a staffed counter serving nothing still counts as one
+            if service_id is not None:
+                served[pk].add(service_id)
+        elif status == Status.WAITING:
+            service = services.get(service_id)
+            priority = service is not None and service.is_priority
+            waiting.append(WaitingTicket(pk, service_id, issued, slot, priority))
+            if slot is None:
+                read[service_id] += 1
+        elif counter_id is not None and service_id in services:
+            since = started or called or now
+            handling = timedelta(minutes=services[service_id].handling_minutes)
+            busy_until[counter_id] = since + handling
+    counters = [
+        StaffedCounter(pk, frozenset(served[pk]), max(now, busy_until.get(pk, now)))
+        for pk in sorted(served)
+    ]
+    unread = {s: n - read[s] for s, n in walk_ins.items() if n > read[s]}
+    return waiting, counters, unread, ahead
+
+
+def lobby_forecast(
+    branch_id: int, *, day: date, now: datetime, ahead_of: Ticket | None = None
+) -> LobbyForecast:
+    """The forecast of one branch's business day `day`. With `ahead_of`, a waiting ticket, it
+    also counts the walk-ins ahead of it in its queue (`LobbyForecast.ahead`), for a ticket
+    deeper than the replay reads."""
     services = list(Service.objects.filter(branch_id=branch_id))
-    return lobby_forecasts({branch_id: services}, days={branch_id: day}, now=now)[branch_id]
+    if connection.vendor != "postgresql":
+        found = lobby_forecasts({branch_id: services}, days={branch_id: day}, now=now)[branch_id]
+        if ahead_of is not None:
+            found.ahead = _walk_ins_ahead(ahead_of)
+        return found
+    waiting, counters, unread, ahead = _one_branch(
+        branch_id, day, {s.pk: s for s in services}, now, ahead_of
+    )
+    found = forecast(services=services, waiting=waiting, counters=counters, now=now, unread=unread)
+    found.ahead = ahead
+    return found
 
 
-def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketProgress:
-    """Position and estimated wait of a waiting ticket, from its branch's forecast."""
-    if ticket.status != Status.WAITING:
-        return TicketProgress(position=None, estimated_wait_minutes=None)
-    now = now or timezone.now()
-    forecast = lobby_forecast(ticket.branch_id, day=ticket.business_day, now=now)
-    if ticket.pk in forecast.tickets or ticket.service_id not in forecast.beyond:
-        return forecast.progress(ticket.pk)
-    # Deeper in its queue than the replay reads: placed by the tickets of its queue ahead of it.
-    ahead = (
+def _walk_ins_ahead(ticket: Ticket) -> int:
+    return (
         Ticket.objects.filter(
             service_id=ticket.service_id,
             business_day=ticket.business_day,
@@ -414,6 +517,21 @@ def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketPro
         .filter(Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk))
         .count()
     )
+
+
+def ticket_progress(ticket: Ticket, *, now: datetime | None = None) -> TicketProgress:
+    """Position and estimated wait of a waiting ticket, from its branch's forecast."""
+    if ticket.status != Status.WAITING:
+        return TicketProgress(position=None, estimated_wait_minutes=None)
+    now = now or timezone.now()
+    walk_in = ticket.appointment_starts_at is None
+    forecast = lobby_forecast(
+        ticket.branch_id, day=ticket.business_day, now=now, ahead_of=ticket if walk_in else None
+    )
+    if ticket.pk in forecast.tickets or ticket.service_id not in forecast.beyond:
+        return forecast.progress(ticket.pk)
+    # Deeper in its queue than the replay reads: placed by the walk-ins of its queue ahead of it.
+    ahead = forecast.ahead if forecast.ahead is not None else _walk_ins_ahead(ticket)
     beyond = forecast.beyond[ticket.service_id]
     return beyond.progress(beyond.placed + max(0, ahead - HORIZON), now)
 

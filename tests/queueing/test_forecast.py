@@ -216,3 +216,44 @@ def test_a_queue_longer_than_the_replay_reads_carries_on_at_its_counters_pace(
     assert progress == [selectors.TicketProgress(n + 1, 5 * n) for n in range(count)]
     queue = next(wait for wait in found.services if wait.service == cash)
     assert (queue.waiting, queue.estimated_wait_minutes) == (count, 5 * count)
+
+
+@pytest.mark.postgres
+def test_the_one_branch_statement_reads_what_the_many_branch_queries_read(
+    branch, cash, non_cash, counter, teller
+):
+    """Every ticket answer reads its branch in one hand-written statement on PostgreSQL; the
+    finder reads many branches with the ORM. A lobby with a queue past the horizon, another
+    counter, priority tickets, appointments due and early, and customers at the counters."""
+    priority = factories.make_service(branch, "V", is_priority=True)
+    counter.services.add(priority)
+    factories.make_counter(branch, 2, [cash], staffed=True)
+    factories.make_counter(branch, 3, [non_cash], teller=None)
+    with time_machine.travel(NOON - 30 * MINUTE, tick=False):
+        factories.issue(cash, HORIZON + 5)
+        factories.issue(non_cash, 4)
+        in_branch(priority, 2)
+        factories.issue(
+            cash, channel=Ticket.Channel.APPOINTMENT, appointment_starts_at=NOON - MINUTE
+        )
+        factories.issue(
+            non_cash, channel=Ticket.Channel.APPOINTMENT, appointment_starts_at=NOON + 9 * MINUTE
+        )
+        services.ticket_start(
+            ticket=services.ticket_call_next(counter=counter, actor=teller), actor=teller
+        )
+    day = branch.business_day(NOON)
+    services_ = list(branch.services.all())
+    by_orm = selectors.lobby_forecasts({branch.pk: services_}, days={branch.pk: day}, now=NOON)
+    by_statement = selectors.lobby_forecast(branch.pk, day=day, now=NOON)
+    assert by_statement.tickets == by_orm[branch.pk].tickets
+    assert by_statement.queues == by_orm[branch.pk].queues
+    assert by_statement.beyond == by_orm[branch.pk].beyond
+    # The last of the five walk-ins past the horizon: the fifth still to place after those read.
+    deepest = (
+        Ticket.objects.filter(service=cash, status="waiting", appointment_starts_at=None)
+        .order_by("-pk")
+        .first()
+    )
+    beyond = by_orm[branch.pk].beyond[cash.pk]
+    assert selectors.ticket_progress(deepest, now=NOON) == beyond.progress(beyond.placed + 4, NOON)
