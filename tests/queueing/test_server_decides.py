@@ -10,10 +10,15 @@ from queueing.lobby import lobby_snapshot
 from tests import factories
 
 
+def morning():
+    """Nine this morning: a test that moves the clock on by hours stays in one business day."""
+    return timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+
+
 def test_a_waiting_ticket_is_over_time_once_it_has_waited_past_the_threshold(cash):
     """The board shows `over_time` and, between changes, counts a ticket over time from
     `over_time_at` on."""
-    with time_machine.travel(timezone.now(), tick=False):
+    with time_machine.travel(morning(), tick=False):
         factories.issue(cash, 1)
         over_at = timezone.now() + timedelta(minutes=cash.overtime_threshold_minutes)
     with time_machine.travel(over_at, tick=False):
@@ -26,12 +31,11 @@ def test_a_waiting_ticket_is_over_time_once_it_has_waited_past_the_threshold(cas
 
 
 def test_a_called_ticket_is_never_over_time(cash, counter, teller):
-    # From nine in the morning, so that two hours later is still the same business day.
-    morning = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
-    with time_machine.travel(morning, tick=False):
+    nine = morning()
+    with time_machine.travel(nine, tick=False):
         factories.issue(cash, 1)
         services.ticket_call_next(counter=counter, actor=teller)
-    with time_machine.travel(morning + timedelta(hours=2), tick=False):
+    with time_machine.travel(nine + timedelta(hours=2), tick=False):
         (entry,) = lobby_snapshot(cash.branch)["tickets"]
     assert (entry["status"], entry["over_time"], entry["over_time_at"]) == ("called", False, None)
 

@@ -57,7 +57,7 @@ def test_a_recall_announces_again_up_to_the_limit(called, teller):
 def test_a_recall_keeps_the_moment_of_the_call_so_the_wait_stops_counting_there(
     cash, counter, teller
 ):
-    issued = timezone.now()
+    issued = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     with time_machine.travel(issued, tick=False):
         factories.issue(cash)
     with time_machine.travel(issued + timedelta(minutes=4), tick=False):
@@ -88,9 +88,11 @@ def test_the_holder_cancels_a_waiting_ticket(cash):
 
 
 def test_a_transfer_keeps_the_number_and_the_place_by_issue_time(cash, non_cash, counter, teller):
-    with time_machine.travel(timezone.now() - timedelta(minutes=10)):
+    nine = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    with time_machine.travel(nine - timedelta(minutes=10)):  # the same business day
         (early,) = factories.issue(cash)
-    (later_b,) = factories.issue(non_cash)
+    with time_machine.travel(nine):
+        (later_b,) = factories.issue(non_cash)
     successor = services.ticket_transfer(ticket=early, to_service=non_cash, actor=teller)
     early.refresh_from_db()
     assert early.status == Status.TRANSFERRED
@@ -103,9 +105,10 @@ def test_a_transfer_keeps_the_number_and_the_place_by_issue_time(cash, non_cash,
     assert successor.transferred_from == early
     # Issued ten minutes before B001, the transferred ticket is called first in the B queue.
     counter.services.set([non_cash])
-    assert services.ticket_call_next(counter=counter, actor=teller) == successor
-    services.ticket_mark_no_show(ticket=successor, actor=teller)
-    assert services.ticket_call_next(counter=counter, actor=teller) == later_b
+    with time_machine.travel(nine + timedelta(minutes=1)):
+        assert services.ticket_call_next(counter=counter, actor=teller) == successor
+        services.ticket_mark_no_show(ticket=successor, actor=teller)
+        assert services.ticket_call_next(counter=counter, actor=teller) == later_b
 
 
 def test_a_called_ticket_can_be_transferred(called, non_cash, teller):
