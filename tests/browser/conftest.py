@@ -39,6 +39,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from branchsite.asgi import application
+from tests import factories
 from tests.conftest import _missing
 
 try:
@@ -282,3 +283,11 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[["Page", str], Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def wealth(branch):
+    """A service that takes bookings, two customers per half hour."""
+    return factories.make_service(
+        branch, "C", name_en="Wealth management", name_zh="理财", appointment_capacity=2
+    )

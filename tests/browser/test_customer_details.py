@@ -54,13 +54,6 @@ def fully_in_view(locator) -> bool:
 
 
 @pytest.fixture
-def wealth(branch):
-    return factories.make_service(
-        branch, "C", name_en="Wealth management", name_zh="理财", appointment_capacity=2
-    )
-
-
-@pytest.fixture
 def large_cash(branch):
     return factories.make_service(
         branch,

@@ -49,14 +49,6 @@ def served(service, counter, teller) -> Ticket:
 
 
 @pytest.fixture
-def wealth(branch):
-    """A service that takes bookings, two customers per half hour."""
-    return factories.make_service(
-        branch, "C", name_en="Wealth management", name_zh="理财", appointment_capacity=2
-    )
-
-
-@pytest.fixture
 def shantou_branch(db):
     return factories.make_branch(
         "ST-JP02",
