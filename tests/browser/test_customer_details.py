@@ -25,7 +25,8 @@ PHONE = {"viewport": {"width": WIDTH, "height": HEIGHT}, "is_mobile": True, "has
 MOBILE = "13812345678"
 LANGUAGES = {"en": "en-US", "zh": "zh-CN"}
 PRODUCT = {"en": "Smart Branch", "zh": "智慧网点"}
-TWELVE_HOUR = re.compile(r"AM|PM|上午|下午|晚上|凌晨|中午")
+# Whole words: a check-in code such as AMM75B is no time of day.
+TWELVE_HOUR = re.compile(r"\b(?:AM|PM)\b|上午|下午|晚上|凌晨|中午")
 
 
 def phone_page(new_page, language: str, **options):
