@@ -7,10 +7,7 @@ the last ones run real Celery workers on Redis against PostgreSQL and read the f
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -34,12 +31,14 @@ from branchsite.infra.notifications.backends.http import HttpGatewayBackend
 from queueing import services, tasks
 from queueing.models import Notification, NotificationSubscription, Ticket
 from tests import factories
+from tests.workers import celery_workers
 
 from .appointments.clock import GUANGZHOU, NOW, at
 
+SITE_URL = "https://queue.example.cn"  # the links in the texts, here and in the workers
+
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONE = "13812345678"
 SECRET = "a-shared-secret-of-the-gateway"
 LOCMEM = "branchsite.infra.notifications.backends.locmem.LocmemBackend"
@@ -51,7 +50,7 @@ HTTP = "branchsite.infra.notifications.backends.http.HttpGatewayBackend"
 def outbox(settings):
     settings.NOTIFICATION_BACKEND = LOCMEM
     settings.NOTIFY_PLACES_BEFORE_FRONT = 3
-    settings.SITE_URL = "https://queue.example.cn"
+    settings.SITE_URL = SITE_URL
     notifications.outbox.clear()
     yield notifications.outbox
     notifications.outbox.clear()
@@ -605,60 +604,6 @@ def test_a_gateway_that_cannot_be_reached_is_a_message_not_sent():
 
 
 @contextmanager
-def celery_workers(
-    tmp_path: Path, queue: str, count: int = 1, loglevel: str = "WARNING", **env: str
-):
-    """Workers of their own on a queue of their own (which they also enqueue to), against the
-    test database, as in test_tasks_worker.py."""
-    db = settings.DATABASES["default"]
-    environment = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "SITE_URL": "https://queue.example.cn",
-        **env,
-    }
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "branchsite",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}-{number}@%h",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                f"--loglevel={loglevel}",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=(tmp_path / f"worker-{number}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for number in range(count)
-    ]
-    try:
-        yield
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-
-
-@contextmanager
 def enqueued_to(queue: str):
     """This process enqueues for real, to `queue`, as a web process would to the default one."""
     conf = app.conf
@@ -714,7 +659,11 @@ def test_a_real_worker_writes_one_line_per_event_to_the_file_also_when_tasks_run
     connection.close()  # let the workers see a quiet database
     with (
         celery_workers(
-            tmp_path, queue, NOTIFICATION_BACKEND=FILE, NOTIFICATION_FILE_PATH=str(texts_file)
+            tmp_path,
+            queue,
+            SITE_URL=SITE_URL,
+            NOTIFICATION_BACKEND=FILE,
+            NOTIFICATION_FILE_PATH=str(texts_file),
         ),
         enqueued_to(queue),
     ):
@@ -758,6 +707,7 @@ def test_two_workers_sending_one_message_at_the_same_moment_send_it_once(tmp_pat
             tmp_path,
             queue,
             count=2,
+            SITE_URL=SITE_URL,
             loglevel="INFO",
             NOTIFICATION_BACKEND="tests.queueing.notification_backends.SlowFileBackend",
             NOTIFICATION_FILE_PATH=str(texts_file),
@@ -791,7 +741,11 @@ def test_a_real_worker_retries_a_failed_gateway_send_and_sends_it_once(tmp_path,
     with (
         Gateway(failures=1) as gateway,
         celery_workers(
-            tmp_path, queue, NOTIFICATION_BACKEND=HTTP, NOTIFICATION_HTTP_URL=gateway.url
+            tmp_path,
+            queue,
+            SITE_URL=SITE_URL,
+            NOTIFICATION_BACKEND=HTTP,
+            NOTIFICATION_HTTP_URL=gateway.url,
         ),
         enqueued_to(queue),
     ):

@@ -1,13 +1,9 @@
 """The periodic expiry runs through a real Celery worker on the Redis broker."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 from datetime import time as clock
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,50 +14,15 @@ from branchsite.celery import app
 from queueing import tasks
 from queueing.models import Ticket
 from tests import factories
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import celery_workers
 
 
 @pytest.fixture
 def worker_queue(tmp_path):
     """A worker of its own, on a queue of its own, against the test database."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "branchsite",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=(tmp_path / "worker.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with celery_workers(tmp_path, queue):
         yield queue
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 @pytest.mark.postgres
