@@ -489,15 +489,13 @@ def _one_branch(
 def lobby_forecast(
     branch_id: int, *, day: date, now: datetime, ahead_of: Ticket | None = None
 ) -> LobbyForecast:
-    """The forecast of one branch's business day `day`. With `ahead_of`, a waiting ticket, it
-    also counts the walk-ins ahead of it in its queue (`LobbyForecast.ahead`), for a ticket
-    deeper than the replay reads."""
+    """The forecast of one branch's business day `day`. With `ahead_of`, a waiting ticket, the
+    statement on PostgreSQL also counts the walk-ins ahead of it in its queue
+    (`LobbyForecast.ahead`), for a ticket deeper than the replay reads."""
     services = list(Service.objects.filter(branch_id=branch_id))
     if connection.vendor != "postgresql":
-        found = lobby_forecasts({branch_id: services}, days={branch_id: day}, now=now)[branch_id]
-        if ahead_of is not None:
-            found.ahead = _walk_ins_ahead(ahead_of)
-        return found
+        # No count here: `ticket_progress` counts only for a ticket past the horizon.
+        return lobby_forecasts({branch_id: services}, days={branch_id: day}, now=now)[branch_id]
     waiting, counters, unread, ahead = _one_branch(
         branch_id, day, {s.pk: s for s in services}, now, ahead_of
     )
