@@ -90,10 +90,26 @@ def _free_port() -> int:
 
 class LiveServer:
     """uvicorn in a thread of this process; `down()` takes it away and brings it back on the
-    same port, as a restart or a network outage would."""
+    same port, as a restart or a network outage would. It counts the HTTP requests it is
+    answering, so that a test ends only once the server is quiet (`wait_until_quiet`)."""
 
     def __init__(self, application: Any) -> None:
-        self.application = application
+        self.in_flight = 0
+        self._counting = threading.Lock()
+
+        async def counted(scope: dict, receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await application(scope, receive, send)
+                return
+            with self._counting:
+                self.in_flight += 1
+            try:
+                await application(scope, receive, send)
+            finally:
+                with self._counting:
+                    self.in_flight -= 1
+
+        self.application = counted
         self.port = _free_port()
         self.url = f"http://{HOST}:{self.port}"
         self._server: uvicorn.Server | None = None
@@ -127,6 +143,14 @@ class LiveServer:
         self._thread.join(timeout=10)
         if self._thread.is_alive():
             raise RuntimeError(f"uvicorn on {self.url} did not stop")
+
+    def wait_until_quiet(self, *, settle: float = 0.15, timeout: float = 5.0) -> None:
+        """Wait for requests a page sent as it closed (a held action goes out with keepalive)
+        to be answered: the test database is emptied next, and a write meanwhile deadlocks."""
+        time.sleep(settle)
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     @contextlib.contextmanager
     def down(self) -> Iterator[None]:
@@ -270,6 +294,8 @@ def new_page(
     yield open_page
     for context in contexts:
         context.close()
+    if contexts:
+        server.wait_until_quiet()
 
 
 @pytest.fixture
